@@ -1,0 +1,97 @@
+// The Avi Controller contract: what steps may ask of the Controller REST API, in plain data.
+// Facts: ../shared/reference/avi-controller-api.md (sections 1-4, 7).
+
+export interface IpAddr {
+  addr: string;
+  type: 'V4' | 'V6' | 'DNS';
+}
+
+export interface ClusterNode {
+  name: string;
+  ip: IpAddr;
+  [extra: string]: unknown;
+}
+
+/** `/api/cluster`: a singleton; PUT takes the whole object back. */
+export interface ClusterConfig {
+  uuid: string;
+  name: string;
+  nodes: ClusterNode[];
+  virtual_ip?: IpAddr;
+  [extra: string]: unknown;
+}
+
+export type ClusterState =
+  | 'CLUSTER_STARTING_UP'
+  | 'CLUSTER_UP_NO_HA'
+  | 'CLUSTER_REBOOTING'
+  | 'CLUSTER_UP_HA_COMPROMISED'
+  | 'CLUSTER_PROCESSING'
+  | 'CLUSTER_UP_HA_NOT_READY'
+  | 'CLUSTER_UP_HA_ACTIVE';
+
+export interface NodeState {
+  name: string;
+  /** CLUSTER_LEADER | CLUSTER_FOLLOWER */
+  role: string;
+  /** CLUSTER_ACTIVE | CLUSTER_INACTIVE | CLUSTER_STARTING | ... */
+  state: string;
+  mgmt_ip?: string;
+  up_since?: string;
+}
+
+/** `/api/cluster/runtime` */
+export interface ClusterRuntime {
+  cluster_state: { state: ClusterState | string; progress?: number; reason?: string[]; up_since?: string };
+  node_states: NodeState[];
+  node_info?: { mgmt_ip?: string; has_config?: boolean; version?: string; uuid?: string };
+}
+
+export interface AwsEncryption {
+  mode: 'AWS_ENCRYPTION_MODE_NONE' | 'AWS_ENCRYPTION_MODE_SSE_KMS';
+  master_key?: string;
+}
+
+export interface Cloud {
+  uuid: string;
+  name: string;
+  vtype: string;
+  aws_configuration?: {
+    region?: string;
+    vpc_id?: string;
+    ebs_encryption?: AwsEncryption;
+    s3_encryption?: AwsEncryption;
+    [extra: string]: unknown;
+  };
+  [extra: string]: unknown;
+}
+
+export interface AviGateway {
+  /** Logs in (POST /login) unless a session exists; returns the Controller's version, e.g. "22.1.3". */
+  login(): Promise<string>;
+  /** Unauthenticated probe (`GET /api/initial-data`): the version if the API answers, undefined if it does not. */
+  probe(): Promise<string | undefined>;
+  getCluster(): Promise<ClusterConfig>;
+  getClusterRuntime(): Promise<ClusterRuntime>;
+  /** PUT /api/cluster with the whole object. */
+  putCluster(cluster: ClusterConfig): Promise<ClusterConfig>;
+  /** `full_system` export; returns the configuration file's text. The passphrase travels in the body, never the URL. */
+  exportConfiguration(passphrase: string): Promise<string>;
+  /** Restore a `full_system` export onto this Controller. */
+  importConfiguration(configuration: string, passphrase: string): Promise<void>;
+  listClouds(): Promise<Cloud[]>;
+  /** Drops the session so the next call logs in again (after a node reboot the old session is gone). */
+  resetSession(): void;
+}
+
+/** A Controller failure in our own words. `status` is the HTTP status, 0 for connection and TLS errors. */
+export class AviError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly kind: 'unreachable' | 'tls' | 'auth' | 'http' | 'timeout',
+  ) {
+    super(message);
+    this.name = 'AviError';
+  }
+}

@@ -1,0 +1,136 @@
+// The AWS gateway contract: what steps may ask of EC2 and KMS, in plain data.
+// Steps and runbooks depend on this file only; src/aws/gateway.ts implements it over the SDK,
+// and the dry-run recorder implements it by recording.
+
+/** Tag keys avi-encrypt puts on everything it creates or changes. */
+export const TAG = {
+  runId: 'avi-encrypt:run-id',
+  role: 'avi-encrypt:role',
+  node: 'avi-encrypt:node',
+  replacedBy: 'avi-encrypt:replaced-by',
+} as const;
+
+export type Tags = Record<string, string>;
+
+export interface KeyInfo {
+  keyId: string;
+  arn: string;
+  /** Enabled | Disabled | PendingDeletion | ... */
+  state: string;
+  /** SYMMETRIC_DEFAULT for keys EBS can use. */
+  spec: string;
+  /** ENCRYPT_DECRYPT for keys EBS can use. */
+  usage: string;
+  manager: string;
+}
+
+export interface ImageInfo {
+  imageId: string;
+  name?: string;
+  /** pending | available | failed | ... */
+  state: string;
+  rootDeviceName: string;
+  /** Snapshot behind the root device mapping, if the image is EBS-backed. */
+  rootSnapshotId?: string;
+}
+
+export interface SnapshotInfo {
+  snapshotId: string;
+  state: string;
+  encrypted: boolean;
+  /** Key ARN, when encrypted. */
+  kmsKeyId?: string;
+  volumeSize: number;
+}
+
+export interface VolumeAttachment {
+  instanceId: string;
+  device: string;
+  /** attaching | attached | detaching | detached | busy */
+  state: string;
+  deleteOnTermination: boolean;
+}
+
+export interface VolumeInfo {
+  volumeId: string;
+  /** creating | available | in-use | deleting | deleted | error */
+  state: string;
+  availabilityZone: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  size: number;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  snapshotId?: string;
+  attachments: VolumeAttachment[];
+  tags: Tags;
+}
+
+export interface BlockDevice {
+  device: string;
+  volumeId: string;
+  deleteOnTermination: boolean;
+  status: string;
+}
+
+export interface InstanceInfo {
+  instanceId: string;
+  /** pending | running | stopping | stopped | shutting-down | terminated */
+  state: string;
+  stateReason?: { code: string; message: string };
+  privateIp?: string;
+  availabilityZone: string;
+  vpcId?: string;
+  rootDeviceName: string;
+  blockDevices: BlockDevice[];
+  tags: Tags;
+}
+
+export interface CreateVolumeRequest {
+  snapshotId: string;
+  availabilityZone: string;
+  kmsKeyId: string;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  /** GiB; defaults to the snapshot size. Never smaller than the snapshot. */
+  size?: number;
+  /** Derived from run id and step: the same step re-run sends the same token. */
+  clientToken: string;
+  tags: Tags;
+}
+
+export interface AwsGateway {
+  // Reads: safe in a dry run.
+  describeKey(keyRef: string): Promise<KeyInfo>;
+  describeImage(imageId: string): Promise<ImageInfo>;
+  describeSnapshot(snapshotId: string): Promise<SnapshotInfo>;
+  describeInstance(instanceId: string): Promise<InstanceInfo>;
+  /** Instances (not terminated) holding these private IPs, optionally within one VPC. */
+  findInstancesByPrivateIp(ips: string[], vpcId?: string): Promise<InstanceInfo[]>;
+  describeVolume(volumeId: string): Promise<VolumeInfo>;
+  /** Volumes carrying all of these tags (not deleted). */
+  findVolumesByTags(tags: Tags): Promise<VolumeInfo[]>;
+
+  // Mutations: recorded, not sent, in a dry run.
+  createVolume(req: CreateVolumeRequest): Promise<VolumeInfo>;
+  stopInstance(instanceId: string): Promise<void>;
+  startInstance(instanceId: string): Promise<void>;
+  detachVolume(volumeId: string, instanceId: string, device: string): Promise<void>;
+  attachVolume(volumeId: string, instanceId: string, device: string): Promise<void>;
+  setDeleteOnTermination(instanceId: string, device: string, deleteOnTermination: boolean): Promise<void>;
+  tagResources(resourceIds: string[], tags: Tags): Promise<void>;
+}
+
+/** An AWS failure in our own words: `code` is the AWS error code (IncorrectState, InvalidVolume.NotFound, ...). */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}

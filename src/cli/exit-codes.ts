@@ -1,0 +1,30 @@
+// Exit codes, documented in README.md ("Exit codes"). Scripts may rely on them.
+
+export const EXIT = {
+  ok: 0,
+  /** A bug or an error we did not classify; the message says where the log is. */
+  internal: 1,
+  /** Bad input: a flag, a config file or an environment variable. Nothing was changed. */
+  usage: 2,
+  /** Preflight refused: the Controller, the key, the AMI or the topology is not fit. Nothing was changed. */
+  preflight: 3,
+  /** Another live run holds the lock for this Controller cluster. Nothing was changed. */
+  locked: 4,
+  /** A step failed mid-run; the run is saved and `avi-encrypt resume` continues it. */
+  stepFailed: 5,
+  /** Interrupted (SIGINT/SIGTERM); the run is saved and `avi-encrypt resume` continues it. */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error that ends the command with one clear line and a given exit code. */
+export class UserFacingError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'UserFacingError';
+  }
+}
