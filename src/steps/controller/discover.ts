@@ -1,0 +1,97 @@
+// Maps each cluster node (IP and role from the Controller) to its EC2 instance by private IP,
+// and records what the swap must keep: root device, root volume, AZ, DeleteOnTermination, type.
+
+import type { ClusterRuntime } from '../../avi/types.js';
+import type { InstanceInfo } from '../../aws/types.js';
+import { PreflightError } from '../errors.js';
+import type { StepDeps } from '../deps.js';
+import type { ControllerContext, ControllerNode } from './context.js';
+
+const READY: Record<number, string> = { 1: 'CLUSTER_UP_NO_HA', 3: 'CLUSTER_UP_HA_ACTIVE' };
+
+export function readyStateFor(nodeCount: number): string {
+  return READY[nodeCount] ?? 'CLUSTER_UP_HA_ACTIVE';
+}
+
+export function discoverNodes(deps: StepDeps) {
+  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
+    const cluster = await deps.avi.getCluster();
+    const runtime = await deps.avi.getClusterRuntime();
+    const ips = cluster.nodes.map((n) => n.ip.addr);
+    if (ips.length !== 1 && ips.length !== 3) {
+      throw new PreflightError(`the Controller cluster has ${ips.length} nodes; avi-encrypt migrates 1-node and 3-node clusters`);
+    }
+    const ready = readyStateFor(ips.length);
+    if (runtime.cluster_state.state !== ready) {
+      throw new PreflightError(
+        `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`,
+      );
+    }
+    const instances = await instancesFor(deps, ips);
+    const nodes: ControllerNode[] = [];
+    for (const ip of ips) {
+      const instance = instances.get(ip)!;
+      nodes.push(await describeNode(deps, ip, roleOf(runtime, ip), instance, ctx.keyArn));
+    }
+    // The document migrates followers first and the leader last.
+    nodes.sort((a, b) => Number(a.role === 'leader') - Number(b.role === 'leader'));
+    return { nodes, nodeIndex: 0, clusterUuid: cluster.uuid };
+  };
+}
+
+function roleOf(runtime: ClusterRuntime, ip: string): ControllerNode['role'] {
+  const state = runtime.node_states.find((n) => n.mgmt_ip === ip || n.name === ip);
+  return state?.role === 'CLUSTER_LEADER' ? 'leader' : 'follower';
+}
+
+async function instancesFor(deps: StepDeps, ips: string[]): Promise<Map<string, InstanceInfo>> {
+  let found = await deps.aws.findInstancesByPrivateIp(ips);
+  if (new Set(found.map((i) => i.privateIp)).size !== found.length) {
+    // The same private IP in several VPCs: the cloud's VPC says which one is ours.
+    const vpcId = (await deps.avi.listClouds()).find((c) => c.aws_configuration?.vpc_id)?.aws_configuration?.vpc_id;
+    if (vpcId) found = await deps.aws.findInstancesByPrivateIp(ips, vpcId);
+  }
+  const byIp = new Map<string, InstanceInfo>();
+  for (const ip of ips) {
+    const matches = found.filter((i) => i.privateIp === ip);
+    if (matches.length === 0) {
+      throw new PreflightError(
+        `cluster node ${ip} has no EC2 instance with that private IP in this region; check --region and the AWS account`,
+      );
+    }
+    if (matches.length > 1) {
+      throw new PreflightError(`cluster node ${ip} matches ${matches.length} instances (${matches.map((m) => m.instanceId).join(', ')}); cannot tell which one is the Controller`);
+    }
+    byIp.set(ip, matches[0]!);
+  }
+  return byIp;
+}
+
+async function describeNode(
+  deps: StepDeps,
+  ip: string,
+  role: ControllerNode['role'],
+  instance: InstanceInfo,
+  keyArn: string | undefined,
+): Promise<ControllerNode> {
+  const root = instance.blockDevices.find((b) => b.device === instance.rootDeviceName);
+  if (!root) {
+    throw new PreflightError(`instance ${instance.instanceId} (${ip}) has no EBS volume at its root device ${instance.rootDeviceName}`);
+  }
+  const volume = await deps.aws.describeVolume(root.volumeId);
+  const node: ControllerNode = {
+    ip,
+    role,
+    instanceId: instance.instanceId,
+    availabilityZone: instance.availabilityZone,
+    rootDevice: instance.rootDeviceName,
+    oldVolumeId: volume.volumeId,
+    deleteOnTermination: root.deleteOnTermination,
+    volumeType: volume.volumeType,
+    size: volume.size,
+  };
+  if (volume.iops !== undefined) node.iops = volume.iops;
+  if (volume.throughput !== undefined) node.throughput = volume.throughput;
+  if (volume.encrypted && volume.kmsKeyId === keyArn) node.alreadyEncrypted = true;
+  return node;
+}
