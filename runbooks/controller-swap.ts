@@ -18,9 +18,9 @@ export const definition: RunbookDefinition<ControllerContext> = {
   document: 'Controller 1-node or 3-node cluster using Existing Controller VMs',
   entries: [
     // Preflight: reads only, so a refusal changes nothing.
-    step('check-key', 'Check the KMS key is Enabled and symmetric'),
-    step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key"),
-    step('discover-nodes', 'Map each cluster node to its EC2 instance, followers first, leader last'),
+    step('check-key', 'Check the KMS key is Enabled and symmetric', { preflight: true }),
+    step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key", { preflight: true }),
+    step('discover-nodes', 'Map each cluster node to its EC2 instance, followers first, leader last', { preflight: true }),
     // Before step 1 on purpose: the backup asks for its passphrase, and a refusal there leaves nothing created.
     step('export-config', 'Back up the Controller configuration (full_system) into the run folder', { doc: '2', when: isSingleNode }),
     step('create-volumes', "Create an encrypted volume from the AMI's snapshot in each node's AZ", {
@@ -40,8 +40,12 @@ export const definition: RunbookDefinition<ControllerContext> = {
         step('start-node', 'Start the Controller', { doc: '6', awaits: 'instance running' }),
         wait('controller-up', 'Controller API up', { doc: '7', when: isSingleNode }),
         step('restore-config', 'Restore the configuration onto the new Controller', { doc: '7', when: isSingleNode }),
-        step('save-cluster-config', 'Edit and save the cluster configuration so the node re-joins', { doc: '8', when: threeNodes }),
-        wait('cluster-ready', 'cluster READY', { doc: '8' }),
+        step('save-cluster-config', 'Edit and save the cluster configuration so the node re-joins', {
+          doc: '8',
+          when: threeNodes,
+          awaits: 'node joining',
+        }),
+        wait('cluster-ready', 'cluster READY', { doc: '8', upAgain: true }),
         step('tag-old-root', 'Keep the old root volume, tagged with what replaced it', { doc: '9' }),
       ],
       (ctx, i) => !!ctx.nodes[i]?.alreadyEncrypted,

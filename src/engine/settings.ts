@@ -5,6 +5,10 @@
 export const STRATEGIES = ['controller-swap', 'controller-new-vms', 'se-scale-out', 'se-relaunch'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+export function isStrategy(value: string): value is Strategy {
+  return (STRATEGIES as readonly string[]).includes(value);
+}
+
 /** Strategies whose runbook exists today; the others are refused with a clear line. */
 export const IMPLEMENTED_STRATEGIES: readonly Strategy[] = ['controller-swap'];
 

@@ -14,6 +14,10 @@ export interface StepSpec<C> {
   doc?: string;
   /** True when this step takes the current node down (stops its VM). */
   downtime?: boolean;
+  /** True for the step after which the current node is back in service. */
+  upAgain?: boolean;
+  /** Reads only, before anything is changed: a failure here means "refused", not "failed half-way". */
+  preflight?: boolean;
   /** The step runs only when this holds; otherwise it is skipped. */
   when?: (ctx: C) => boolean;
 }
@@ -37,7 +41,7 @@ export interface RunbookDefinition<C> {
   entries: RunbookEntry<C>[];
 }
 
-type StepOptions<C> = Pick<StepSpec<C>, 'doc' | 'downtime' | 'when' | 'awaits'>;
+type StepOptions<C> = Pick<StepSpec<C>, 'doc' | 'downtime' | 'upAgain' | 'preflight' | 'when' | 'awaits'>;
 
 export function step<C>(id: string, title: string, options: StepOptions<C> = {}): StepSpec<C> {
   return { kind: 'action', id, title, ...options };

@@ -7,14 +7,40 @@ import { pollUntil } from '../wait.js';
 import { currentNode, type ControllerContext } from './context.js';
 import { readyStateFor } from './discover.js';
 
+/**
+ * Saves the cluster configuration (PUT of the same membership, what the document's "edit and
+ * save" does) until the node with the fresh root is seen joining. A save while the node is
+ * still booting does not reach it, so it is saved again every few polls; saving is idempotent.
+ */
 export function saveClusterConfig(deps: StepDeps) {
-  return async (): Promise<Partial<ControllerContext>> => {
-    // PUT of the same membership is what the document's "edit and save" does; it is idempotent.
-    const cluster = await deps.avi.getCluster();
-    await deps.avi.putCluster(cluster);
+  return async (ctx: ControllerContext, signal: AbortSignal): Promise<Partial<ControllerContext>> => {
+    const node = currentNode(ctx);
+    let polls = 0;
+    await pollUntil(deps, {
+      stepId: 'save-cluster-config',
+      awaits: `node ${node.ip} joining`,
+      deadline: ctx.waitDeadline,
+      intervalMs: ctx.pollIntervalMs,
+      signal,
+      observe: async () => {
+        let runtime: ClusterRuntime;
+        try {
+          if (polls++ % RESAVE_EVERY === 0) await deps.avi.putCluster(await deps.avi.getCluster());
+          runtime = await deps.avi.getClusterRuntime();
+        } catch (e) {
+          polls = 0;
+          return { done: false, value: `API unavailable (${(e as Error).message})` };
+        }
+        const state = runtime.node_states.find((n) => n.mgmt_ip === node.ip || n.name === node.ip)?.state ?? 'absent';
+        return { done: JOINING.has(state), value: state };
+      },
+    });
     return {};
   };
 }
+
+const RESAVE_EVERY = 3;
+const JOINING = new Set(['CLUSTER_STARTING', 'CLUSTER_ACTIVE']);
 
 export function clusterReady(deps: StepDeps) {
   return async (ctx: ControllerContext, signal: AbortSignal): Promise<Partial<ControllerContext>> => {

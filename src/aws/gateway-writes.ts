@@ -1,0 +1,99 @@
+import {
+  AttachVolumeCommand,
+  CreateTagsCommand,
+  CreateVolumeCommand,
+  DetachVolumeCommand,
+  ModifyInstanceAttributeCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  type CreateVolumeRequest as SdkCreateVolumeRequest,
+  type EC2Client,
+  type VolumeType,
+} from '@aws-sdk/client-ec2';
+import { awsCall } from './errors.js';
+import { recordToTags, toVolumeInfo } from './mapping.js';
+import type { AwsGateway, CreateVolumeRequest } from './types.js';
+
+export type AwsWrites = Pick<
+  AwsGateway,
+  | 'createVolume'
+  | 'stopInstance'
+  | 'startInstance'
+  | 'detachVolume'
+  | 'attachVolume'
+  | 'setDeleteOnTermination'
+  | 'tagResources'
+>;
+
+// EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
+// so a value carried over from the old volume is dropped rather than sent.
+const TYPES_WITH_IOPS = new Set(['io1', 'io2', 'gp3']);
+const TYPES_WITH_THROUGHPUT = new Set(['gp3']);
+
+export function createVolumeInput(req: CreateVolumeRequest): SdkCreateVolumeRequest {
+  const input: SdkCreateVolumeRequest = {
+    SnapshotId: req.snapshotId,
+    AvailabilityZone: req.availabilityZone,
+    // KmsKeyId is only accepted together with Encrypted=true; both are always sent.
+    Encrypted: true,
+    KmsKeyId: req.kmsKeyId,
+    VolumeType: req.volumeType as VolumeType,
+    ClientToken: req.clientToken,
+    TagSpecifications: [{ ResourceType: 'volume', Tags: recordToTags(req.tags) }],
+  };
+  if (req.size !== undefined) input.Size = req.size;
+  if (req.iops !== undefined && TYPES_WITH_IOPS.has(req.volumeType)) input.Iops = req.iops;
+  if (req.throughput !== undefined && TYPES_WITH_THROUGHPUT.has(req.volumeType)) input.Throughput = req.throughput;
+  return input;
+}
+
+export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
+  return {
+    async createVolume(req) {
+      const out = await awsCall('CreateVolume', () => ec2.send(new CreateVolumeCommand(createVolumeInput(req))));
+      return toVolumeInfo(out);
+    },
+
+    // Stop/Start only request the transition; callers poll describeInstance for the end state.
+    async stopInstance(instanceId) {
+      await awsCall('StopInstances', () => ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+    },
+
+    async startInstance(instanceId) {
+      await awsCall('StartInstances', () => ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
+    },
+
+    async detachVolume(volumeId, instanceId, device) {
+      // InstanceId and Device pin the detach to the attachment we inspected (and moto 500s without InstanceId).
+      await awsCall('DetachVolume', () =>
+        ec2.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+      );
+    },
+
+    async attachVolume(volumeId, instanceId, device) {
+      await awsCall('AttachVolume', () =>
+        ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+      );
+    },
+
+    // AttachVolume always creates the attachment with DeleteOnTermination=false; this restores the old value.
+    async setDeleteOnTermination(instanceId, device, deleteOnTermination) {
+      await awsCall('ModifyInstanceAttribute', () =>
+        ec2.send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId: instanceId,
+            BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: deleteOnTermination } }],
+          }),
+        ),
+      );
+    },
+
+    async tagResources(resourceIds, tags) {
+      // Nothing to tag is not an error, but EC2 would reject the empty request.
+      if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
+      await awsCall('CreateTags', () =>
+        ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
+      );
+    },
+  };
+}

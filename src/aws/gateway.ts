@@ -1,0 +1,14 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { createAwsReads } from './gateway-reads.js';
+import { createAwsWrites } from './gateway-writes.js';
+import type { AwsGateway } from './types.js';
+
+/**
+ * The real AwsGateway: one typed SDK command per method, responses mapped to plain data, failures
+ * rethrown as AwsError. No waiting and no retry loops here — the SDK retries transient errors and
+ * steps decide how to poll.
+ */
+export function createAwsGateway(clients: { ec2: EC2Client; kms: KMSClient }): AwsGateway {
+  return { ...createAwsReads(clients), ...createAwsWrites(clients) };
+}

@@ -1,0 +1,79 @@
+// Runs a parsed Command: secrets are asked for here (env first, then a no-echo prompt),
+// SIGINT/SIGTERM become an abort that leaves the run resumable.
+
+import { createInterface } from 'node:readline/promises';
+import { EXIT, type ExitCode } from '../engine/exit-codes.js';
+import { migrate, plan, type CommandIo } from '../engine/migrate.js';
+import { resume } from '../engine/resume.js';
+import { status } from '../engine/status.js';
+import { labDown, labUp } from '../lab/control.js';
+import type { Command } from './command.js';
+import { PASSPHRASE_ENV, PASSWORD_ENV } from './env.js';
+import { isInteractive, secretFromEnvOrPrompt } from './prompt.js';
+
+export interface ExecuteIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+}
+
+export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode> {
+  switch (command.kind) {
+    case 'status':
+      return status(command, io.out);
+    case 'lab-up': {
+      const profile = await labUp(command);
+      io.out.write(`lab up (${command.nodes} nodes, time scale ${command.timeScale}): Controller ${profile.controller}\n`);
+      io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
+      return EXIT.ok;
+    }
+    case 'lab-down':
+      await labDown(command);
+      io.out.write(`lab in ${command.dir} stopped\n`);
+      return EXIT.ok;
+    default:
+      return withAbort((signal) => {
+        const cio = commandIo(io, signal, command.kind !== 'plan' && !(command.kind === 'migrate' && command.dryRun) ? false : true);
+        if (command.kind === 'plan') return plan(command.settings, command.json, cio);
+        if (command.kind === 'migrate') {
+          return command.dryRun ? plan(command.settings, command.json, cio) : migrate(command.settings, { yes: command.yes }, cio);
+        }
+        return resume(command, cio);
+      });
+  }
+}
+
+function commandIo(io: ExecuteIo, signal: AbortSignal, _planning: boolean): CommandIo {
+  const prompt = { input: io.stdin, output: io.err };
+  const tty = isInteractive(io.stdin) && (io.out as { isTTY?: boolean }).isTTY === true;
+  return {
+    out: io.out,
+    err: io.err,
+    tty,
+    signal,
+    aviPassword: () => secretFromEnvOrPrompt(PASSWORD_ENV, 'Avi password: ', io.env, prompt),
+    backupPassphrase: () => secretFromEnvOrPrompt(PASSPHRASE_ENV, 'Backup passphrase (to encrypt the configuration export): ', io.env, prompt),
+    async confirm(question) {
+      const rl = createInterface({ input: io.stdin, output: io.err });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+async function withAbort(run: (signal: AbortSignal) => Promise<ExitCode>): Promise<ExitCode> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

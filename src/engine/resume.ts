@@ -1,0 +1,81 @@
+// `resume [run-id]`: restore the saved actor and run the step that was in flight again.
+
+import { connect } from './connect.js';
+import { drive } from './drive.js';
+import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
+import { acquireLock } from './lock.js';
+import type { CommandIo } from './migrate.js';
+import { readJson } from './persist.js';
+import { Redactor } from './redact.js';
+import { loadMeta } from './run-meta.js';
+import { latestRun, locksDir, runFolder } from './run-folder.js';
+import { runbookFor } from './runbooks.js';
+import { isStrategy } from './settings.js';
+
+export async function resume(opts: { stateDir: string; runId?: string; pollIntervalMs?: number }, io: CommandIo): Promise<ExitCode> {
+  const runId = opts.runId ?? (await latestRun(opts.stateDir));
+  if (!runId) throw new UserFacingError(`no runs in ${opts.stateDir}; start one with avi-encrypt migrate`, EXIT.usage);
+  let folder;
+  try {
+    folder = runFolder(opts.stateDir, runId);
+  } catch {
+    throw new UserFacingError(`${runId} is not a run id; avi-encrypt status lists the runs in ${opts.stateDir}`, EXIT.usage);
+  }
+  const meta = await loadMeta(folder.meta);
+  if (!meta) throw new UserFacingError(`no run ${runId} in ${opts.stateDir}; avi-encrypt status lists the runs`, EXIT.usage);
+  if (meta.status === 'done') {
+    io.out.write(`run ${runId} already finished; nothing to resume\n`);
+    return EXIT.ok;
+  }
+  if (!isStrategy(meta.settings.strategy)) throw new UserFacingError(`run ${runId} has an unknown strategy ${meta.settings.strategy}`, EXIT.usage);
+  const runbook = runbookFor(meta.settings.strategy);
+  if (meta.runbookVersion !== runbook.definition.version) {
+    throw new UserFacingError(
+      `run ${runId} was made by ${meta.strategy} runbook v${meta.runbookVersion}, this avi-encrypt has v${runbook.definition.version}; finish it with the version that started it`,
+      EXIT.usage,
+    );
+  }
+  const settings = { ...meta.settings, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) };
+  const lock = await acquireLock({
+    dir: locksDir(settings.stateDir), target: settings.avi.controller, runId,
+    onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),
+  });
+  try {
+    const password = await io.aviPassword();
+    const redactor = new Redactor([password]);
+    const gateways = await connect(settings, password);
+    const snapshot = await readJson<Record<string, unknown>>(folder.snapshot);
+    const backupPassphrase = async () => {
+      const p = await io.backupPassphrase();
+      redactor.add(p);
+      return p;
+    };
+    return await drive({
+      meta: { ...meta, settings }, folder, gateways, redactor, lock, resumed: true,
+      start: snapshot ? { snapshot: freshWait(snapshot, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) } : { input: runbook.initialContext(runId, settings) },
+      io: { ...io, backupPassphrase },
+    });
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+}
+
+/**
+ * After a failure (a wait that timed out, a key that had to be fixed) the wait starts over
+ * with a full deadline; after a crash it keeps the deadline it had. The in-flight child
+ * restarts from its own saved input, so that copy of the context is updated too.
+ */
+function freshWait(snapshot: Record<string, unknown>, status: string, waitTimeoutMs: number, pollIntervalMs: number): unknown {
+  const copy = structuredClone(snapshot) as { context: Record<string, unknown>; children?: Record<string, { snapshot?: { input?: { ctx?: Record<string, unknown> } } }> };
+  const patch = (ctx: Record<string, unknown>) => {
+    ctx['pollIntervalMs'] = pollIntervalMs;
+    if (status !== 'running' && typeof ctx['waitDeadline'] === 'number') ctx['waitDeadline'] = Date.now() + waitTimeoutMs;
+  };
+  patch(copy.context);
+  for (const child of Object.values(copy.children ?? {})) {
+    const ctx = child.snapshot?.input?.ctx;
+    if (ctx) patch(ctx);
+  }
+  return copy;
+}

@@ -1,0 +1,80 @@
+// EC2 volume actions: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume.
+
+import type { VolumeRecord } from '../world/types.js';
+import { applyFilters, type FilterFields } from './ec2-filters.js';
+import { attachmentShape, volumeShape } from './ec2-shapes.js';
+import type { Ec2Action } from './ec2.js';
+import { AwsFault } from './fault.js';
+import type { QueryParams } from './query.js';
+
+const VOLUME_FILTERS: FilterFields<VolumeRecord> = {
+  'volume-id': (v) => [v.volumeId],
+  status: (v) => [v.state],
+  'availability-zone': (v) => [v.availabilityZone],
+  'attachment.instance-id': (v) => [v.attachment?.instanceId],
+  'attachment.device': (v) => [v.attachment?.device],
+  'attachment.status': (v) => [v.attachment?.state],
+  'attachment.delete-on-termination': (v) => [v.attachment?.deleteOnTermination],
+  encrypted: (v) => [v.encrypted],
+  'snapshot-id': (v) => [v.snapshotId],
+  size: (v) => [v.size],
+  'volume-type': (v) => [v.volumeType],
+};
+
+/** Tags from `TagSpecification.N` entries for one resource type; any other type is refused. */
+export function specifiedTags(q: QueryParams, resourceType: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const spec of q.groups('TagSpecification')) {
+    const type = spec.get('ResourceType');
+    if (type !== resourceType) {
+      throw new AwsFault('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
+    }
+    Object.assign(tags, spec.tags());
+  }
+  return tags;
+}
+
+const describeVolumes: Ec2Action = (world, q) => {
+  const ids = q.list('VolumeId');
+  const chosen = ids.length ? ids.map((id) => world.volume(id)) : [...world.volumes.values()];
+  return { volumeSet: applyFilters(chosen, q.filters(), VOLUME_FILTERS).map((v) => volumeShape(world, v)) };
+};
+
+const createVolume: Ec2Action = (world, q) => {
+  const optional = {
+    size: q.int('Size'),
+    snapshotId: q.get('SnapshotId'),
+    volumeType: q.get('VolumeType'),
+    iops: q.int('Iops'),
+    throughput: q.int('Throughput'),
+    encrypted: q.bool('Encrypted'),
+    kmsKeyId: q.get('KmsKeyId'),
+    clientToken: q.get('ClientToken'),
+  };
+  const tags = specifiedTags(q, 'volume');
+  const vol = world.createVolume({
+    availabilityZone: q.require('AvailabilityZone'),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    ...(Object.keys(tags).length ? { tags } : {}),
+  });
+  return volumeShape(world, vol);
+};
+
+const attachVolume: Ec2Action = (world, q) => {
+  const vol = world.attachVolume(q.require('VolumeId'), q.require('InstanceId'), q.require('Device'));
+  const { deleteOnTermination: _, ...shape } = attachmentShape(vol.volumeId, vol.attachment!);
+  return shape;
+};
+
+const detachVolume: Ec2Action = (world, q) => {
+  const volumeId = q.require('VolumeId');
+  const before = world.detachVolume(volumeId, q.get('InstanceId'), q.get('Device'));
+  return attachmentShape(volumeId, { ...before, state: 'detaching' });
+};
+
+export const VOLUME_ACTIONS: Record<string, Ec2Action> = {
+  DescribeVolumes: describeVolumes,
+  CreateVolume: createVolume,
+  AttachVolume: attachVolume,
+  DetachVolume: detachVolume,
+};

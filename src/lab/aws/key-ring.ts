@@ -1,0 +1,152 @@
+// The lab's KMS keys and aliases, with KMS's own rules: every operation accepts a key id, key ARN,
+// alias name or alias ARN (moto 500s on ARNs; AWS does not), key states move as the KMS docs say,
+// and AWS-managed keys (alias/aws/<service>) are created on first use and cannot be managed.
+
+import type { AliasRecord, KeyRecord } from '../world/types.js';
+import { AwsFault } from './fault.js';
+import { newKeyId } from './resource-ids.js';
+
+export interface KeyRing {
+  /** The key behind any of the four reference forms, or undefined. */
+  findKey(ref: string): KeyRecord | undefined;
+  /** Like findKey, but throws KMS's NotFoundException. */
+  requireKey(ref: string): KeyRecord;
+  createKey(opts?: { description?: string; manager?: KeyRecord['manager'] }): KeyRecord;
+  createAlias(aliasName: string, keyRef: string): AliasRecord;
+  /** The `alias/aws/<service>` key, created the first time anything asks for it, as AWS does. */
+  awsManagedKey(service: string): KeyRecord;
+  keyCreationDate(keyId: string): Date;
+  disableKey(keyRef: string): KeyRecord;
+  enableKey(keyRef: string): KeyRecord;
+  scheduleKeyDeletion(keyRef: string, pendingWindowInDays?: number): KeyRecord;
+  cancelKeyDeletion(keyRef: string): KeyRecord;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createKeyRing(opts: {
+  region: string;
+  accountId: string;
+  keys: Map<string, KeyRecord>;
+  aliases: Map<string, AliasRecord>;
+}): KeyRing {
+  const { region, accountId, keys, aliases } = opts;
+  const prefix = `arn:aws:kms:${region}:${accountId}:`;
+  const created = new Map<string, Date>();
+
+  function findKey(ref: string): KeyRecord | undefined {
+    const arn = /^arn:aws:kms:([^:]+):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
+    if (arn) {
+      if (arn[1] !== region || arn[2] !== accountId) return undefined;
+      return arn[3] === 'key' ? keys.get(arn[4]!) : keyOfAlias(`alias/${arn[4]}`);
+    }
+    return ref.startsWith('alias/') ? keyOfAlias(ref) : keys.get(ref);
+  }
+
+  function keyOfAlias(name: string): KeyRecord | undefined {
+    const alias = aliases.get(name);
+    return alias && keys.get(alias.targetKeyId);
+  }
+
+  function existing(ref: string): KeyRecord {
+    const key = findKey(ref);
+    if (key) return key;
+    const what = ref.startsWith('alias/') || ref.includes(':alias/') ? 'Alias' : 'Key';
+    const shown = ref.startsWith('alias/') ? prefix + ref : ref.startsWith('arn:') ? ref : `${prefix}key/${ref}`;
+    throw new AwsFault('NotFoundException', `${what} '${shown}' ${what === 'Alias' ? 'is not found.' : 'does not exist'}`);
+  }
+
+  /** Customer keys only: AWS-managed keys are AWS's to manage. */
+  function managed(ref: string): KeyRecord {
+    const key = existing(ref);
+    if (key.manager === 'AWS') {
+      throw new AwsFault('NotAuthorizedException', `${key.arn} is an AWS managed key and cannot be modified.`);
+    }
+    return key;
+  }
+
+  function invalidState(key: KeyRecord): AwsFault {
+    return new AwsFault('KMSInvalidStateException', `${key.arn} is ${key.state === 'PendingDeletion' ? 'pending deletion' : key.state}.`);
+  }
+
+  function createKey(o: { description?: string; manager?: KeyRecord['manager'] } = {}): KeyRecord {
+    const keyId = newKeyId();
+    const key: KeyRecord = {
+      keyId,
+      arn: `${prefix}key/${keyId}`,
+      state: 'Enabled',
+      spec: 'SYMMETRIC_DEFAULT',
+      usage: 'ENCRYPT_DECRYPT',
+      manager: o.manager ?? 'CUSTOMER',
+      ...(o.description === undefined ? {} : { description: o.description }),
+    };
+    keys.set(keyId, key);
+    created.set(keyId, new Date());
+    return key;
+  }
+
+  function addAlias(name: string, key: KeyRecord): AliasRecord {
+    const alias = { name, arn: prefix + name, targetKeyId: key.keyId };
+    aliases.set(name, alias);
+    return alias;
+  }
+
+  return {
+    findKey,
+    requireKey: existing,
+    createKey,
+    createAlias(name, keyRef) {
+      if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(name)) {
+        throw new AwsFault('ValidationException', `Alias must start with the prefix "alias/" and use only [a-zA-Z0-9/_-]: ${name}`);
+      }
+      if (name.startsWith('alias/aws/')) {
+        throw new AwsFault('NotAuthorizedException', 'Cannot create alias with prefix \'alias/aws/\'');
+      }
+      if (aliases.has(name)) throw new AwsFault('AlreadyExistsException', `An alias with the name ${prefix + name} already exists`);
+      const key = existing(keyRef);
+      if (key.manager === 'AWS') throw new AwsFault('NotAuthorizedException', 'Cannot alias an AWS managed key.');
+      if (key.state === 'PendingDeletion') throw invalidState(key);
+      return addAlias(name, key);
+    },
+    awsManagedKey(service) {
+      const name = `alias/aws/${service}`;
+      const found = keyOfAlias(name);
+      if (found) return found;
+      const description = `Default key that protects my ${service.toUpperCase()} volumes when no other key is defined`;
+      const key = createKey({ manager: 'AWS', description });
+      addAlias(name, key);
+      return key;
+    },
+    keyCreationDate: (keyId) => created.get(keyId) ?? new Date(0),
+    disableKey(ref) {
+      const key = managed(ref);
+      if (key.state === 'PendingDeletion') throw invalidState(key);
+      key.state = 'Disabled';
+      return key;
+    },
+    enableKey(ref) {
+      const key = managed(ref);
+      if (key.state === 'PendingDeletion') throw invalidState(key);
+      key.state = 'Enabled';
+      return key;
+    },
+    scheduleKeyDeletion(ref, days = 30) {
+      if (!Number.isInteger(days) || days < 7 || days > 30) {
+        throw new AwsFault('ValidationException',
+          `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+      }
+      const key = managed(ref);
+      if (key.state === 'PendingDeletion') throw invalidState(key);
+      key.state = 'PendingDeletion';
+      key.deletionDate = new Date(Date.now() + days * DAY_MS).toISOString();
+      return key;
+    },
+    cancelKeyDeletion(ref) {
+      const key = managed(ref);
+      if (key.state !== 'PendingDeletion') throw invalidState(key);
+      key.state = 'Disabled';
+      delete key.deletionDate;
+      return key;
+    },
+  };
+}

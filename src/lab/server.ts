@@ -1,0 +1,137 @@
+// One rehearsal lab in this process: the simulated AWS (EC2 + KMS, plus the lab-only /_lab
+// endpoints) over HTTP and the simulated Controller over HTTPS, both on loopback. It writes
+// profile.json (no secrets) and env (0600, shell exports) so `avi-encrypt` can be pointed at it.
+
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createControllerSim } from './avi/controller.js';
+import { createAwsHandler } from './aws/server.js';
+import { createClock } from './clock.js';
+import { RequestLog } from './request-log.js';
+import { Timeline } from './timeline.js';
+import { createSelfSignedCertificate } from './tls.js';
+import { createWorld, type LabWorld } from './world/world.js';
+import { seedWorld, type LabSeed } from './world/seed.js';
+
+export interface LabOptions {
+  nodes: 1 | 3;
+  /** Multiplies every documented duration (0.01 = a hundred times faster). */
+  timeScale: number;
+  /** Folder for the certificate, profile.json and env. */
+  dir: string;
+}
+
+/** What `lab up` prints and other commands read: everything needed to reach the lab, no secrets. */
+export interface LabProfile {
+  controller: string;
+  awsEndpoint: string;
+  labUrl: string;
+  region: string;
+  caBundle: string;
+  nodes: LabSeed['nodes'];
+  seed: LabSeed;
+  timeScale: number;
+  pid: number;
+  startedAt: string;
+}
+
+export interface RunningLab {
+  profile: LabProfile;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+  world: LabWorld;
+  seed: LabSeed;
+  requests: RequestLog;
+  timeline: Timeline;
+}
+
+export const LAB_REGION = 'eu-west-1';
+const LAB_ACCOUNT = '111122223333';
+
+export async function startLab(opts: LabOptions): Promise<RunningLab> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const clock = createClock(opts.timeScale);
+  const world = createWorld({ region: LAB_REGION, accountId: LAB_ACCOUNT, clock });
+  const seed = seedWorld(world, { nodes: opts.nodes });
+  const requests = new RequestLog();
+  const timeline = new Timeline();
+  const password = randomBytes(18).toString('base64url');
+  const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests });
+
+  const aws = createAwsHandler(world, requests);
+  const labJson: Record<string, () => unknown> = {
+    '/_lab/requests': () => requests.list(),
+    '/_lab/timeline': () => timeline.list(),
+    '/_lab/seed': () => seed,
+  };
+  const awsServer = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
+    if (!path.startsWith('/_lab/')) return aws(req, res);
+    const read = labJson[path];
+    const text = JSON.stringify(read && req.method === 'GET' ? read() : { error: `no lab endpoint ${req.method} ${path}` });
+    res.writeHead(read && req.method === 'GET' ? 200 : 404, { 'content-type': 'application/json' }).end(text);
+  });
+  const cert = createSelfSignedCertificate(dir);
+  const aviServer = createHttpsServer({ key: cert.key, cert: cert.cert }, sim.handler);
+  const awsEndpoint = `http://127.0.0.1:${await listen(awsServer)}`;
+  const controller = `https://127.0.0.1:${await listen(aviServer)}`;
+
+  const profile: LabProfile = {
+    controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
+    nodes: seed.nodes, seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
+  };
+  const env: Record<string, string> = {
+    AVI_CONTROLLER: controller,
+    AVI_USERNAME: 'admin',
+    AVI_PASSWORD: password,
+    AWS_REGION: seed.region,
+    // Fake credentials: the lab's AWS accepts any; real ones must never be sent to it.
+    AWS_ACCESS_KEY_ID: 'AKIALABFAKE000000000',
+    AWS_SECRET_ACCESS_KEY: 'lab-fake-secret-access-key',
+    AWS_ENDPOINT_URL_EC2: awsEndpoint,
+    AWS_ENDPOINT_URL_KMS: awsEndpoint,
+    AVI_ENCRYPT_KMS_KEY: seed.customerKeyArn,
+    AVI_ENCRYPT_ENCRYPTED_AMI: seed.encryptedAmiId,
+    AVI_ENCRYPT_CA_BUNDLE: cert.caPath,
+    // Waits poll every 10 s in production; scaled with the lab, but not below 50 ms.
+    AVI_ENCRYPT_POLL_INTERVAL: String(Math.max(50, Math.round(10_000 * opts.timeScale))),
+    AVI_ENCRYPT_LAB_URL: awsEndpoint,
+  };
+  writeFileSync(join(dir, 'profile.json'), `${JSON.stringify(profile, null, 2)}\n`);
+  const envPath = join(dir, 'env');
+  writeFileSync(envPath, Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join(''), { mode: 0o600 });
+  chmodSync(envPath, 0o600); // mode only applies when the file is created
+
+  let stopped = false;
+  return {
+    profile, env, world, seed, requests, timeline,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      sim.close();
+      await Promise.all([close(awsServer), close(aviServer)]);
+    },
+  };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((ok) => server.close(() => ok()));
+}
+
+/** Single-quoted for POSIX shells: only a quote itself needs escaping. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

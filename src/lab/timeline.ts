@@ -1,0 +1,27 @@
+// The lab's timeline: every change of a Controller node, of the cluster and of the API's
+// reachability, in order, so a rehearsal can be replayed and checked after the fact.
+
+import type { TimelineEntry } from './world/types.js';
+
+export class Timeline {
+  private readonly entries: TimelineEntry[] = [];
+  private readonly last = new Map<string, string>();
+
+  /** Appends a state change; a repeat of the subject's current state is not a change and is dropped. */
+  record(subject: string, state: string, detail?: string): void {
+    if (this.last.get(subject) === state) return;
+    this.last.set(subject, state);
+    const entry: TimelineEntry = { at: new Date().toISOString(), subject, state };
+    if (detail !== undefined) entry.detail = detail;
+    this.entries.push(entry);
+  }
+
+  /** The subject's latest state, if it ever had one. */
+  current(subject: string): string | undefined {
+    return this.last.get(subject);
+  }
+
+  list(): TimelineEntry[] {
+    return this.entries.map((e) => ({ ...e }));
+  }
+}

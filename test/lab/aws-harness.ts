@@ -1,0 +1,72 @@
+// Shared set-up for the aws-*.test.ts files: a seeded lab world served on 127.0.0.1:0 and the
+// real SDK clients pointed at it, plus small polling and error-catching helpers.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createClock } from '../../src/lab/clock.js';
+import { createWorld, type LabWorld } from '../../src/lab/world/world.js';
+import { seedWorld, type LabSeed } from '../../src/lab/world/seed.js';
+import { RequestLog } from '../../src/lab/request-log.js';
+import { createAwsHandler } from '../../src/lab/aws/server.js';
+
+export const REGION = 'us-west-2';
+export const ACCOUNT = '123456789012';
+
+export interface Lab {
+  world: LabWorld;
+  seed: LabSeed;
+  log: RequestLog;
+  ec2: EC2Client;
+  kms: KMSClient;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startLab(opts: { nodes?: 1 | 3; scale?: number } = {}): Promise<Lab> {
+  const world = createWorld({ region: REGION, accountId: ACCOUNT, clock: createClock(opts.scale ?? 0.001) });
+  const seed = seedWorld(world, { nodes: opts.nodes ?? 3 });
+  const log = new RequestLog();
+  const server: Server = createServer(createAwsHandler(world, log));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // One attempt: errors are what many tests are about, and retries would only slow them down.
+  const config = { region: REGION, endpoint, credentials: { accessKeyId: 'AKIDLAB', secretAccessKey: 'lab' }, maxAttempts: 1 };
+  const ec2 = new EC2Client(config);
+  const kms = new KMSClient(config);
+  return {
+    world, seed, log, ec2, kms, endpoint,
+    async close() {
+      ec2.destroy();
+      kms.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Polls until the condition holds; fails after timeoutMs of wall time. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+export interface CaughtAwsError {
+  name: string;
+  message: string;
+  $metadata: { httpStatusCode?: number };
+}
+
+/** The SDK error a call failed with; fails the test if the call succeeded. */
+export async function failure(call: Promise<unknown>): Promise<CaughtAwsError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as CaughtAwsError;
+  }
+  throw new Error('expected the call to fail');
+}
