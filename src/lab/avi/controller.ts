@@ -12,6 +12,9 @@ import { HttpError, compareVersions, parseObjectBody, readBody, sendError, sendJ
 import { PUBLIC_PATHS, routeApi } from './routes.js';
 import { SESSION_COOKIE, Sessions } from './sessions.js';
 
+// Logging in and out opens or closes a session; it changes nothing on the Controller.
+const SESSION_PATHS = new Set(['/login', '/logout']);
+
 /** What the sim needs of the lab's RequestLog. */
 export interface RequestRecorder {
   record(r: Omit<LabRequest, 'seq' | 'at'>): void;
@@ -79,7 +82,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
   function handler(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://controller.invalid');
     const method = req.method ?? 'GET';
-    const entry = { service: 'avi' as const, operation: `${method} ${url.pathname}`, mutating: method !== 'GET' };
+    const entry = { service: 'avi' as const, operation: `${method} ${url.pathname}`, mutating: method !== 'GET' && !SESSION_PATHS.has(url.pathname) };
     if (cluster.apiMode() === 'unreachable') {
       // No node answers: the client sees the connection drop, as with a powered-off VM.
       opts.log.record({ ...entry, status: 0, error: 'ECONNRESET' });
