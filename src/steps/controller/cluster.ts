@@ -23,15 +23,14 @@ export function saveClusterConfig(deps: StepDeps) {
       intervalMs: ctx.pollIntervalMs,
       signal,
       observe: async () => {
-        let runtime: ClusterRuntime;
-        try {
+        const runtime = await readRuntime(deps, async () => {
           if (polls++ % RESAVE_EVERY === 0) await deps.avi.putCluster(await deps.avi.getCluster());
-          runtime = await deps.avi.getClusterRuntime();
-        } catch (e) {
+        });
+        if (typeof runtime === 'string') {
           polls = 0;
-          return { done: false, value: `API unavailable (${(e as Error).message})` };
+          return { done: false, value: runtime };
         }
-        const state = runtime.node_states.find((n) => n.mgmt_ip === node.ip || n.name === node.ip)?.state ?? 'absent';
+        const state = nodeState(runtime, node.ip) ?? 'absent';
         return { done: JOINING.has(state), value: state };
       },
     });
@@ -40,6 +39,19 @@ export function saveClusterConfig(deps: StepDeps) {
 }
 
 const RESAVE_EVERY = 3;
+
+/** The cluster runtime, or what was seen instead: while nodes reboot the API is away or answers 503, which is part of a wait. */
+async function readRuntime(deps: StepDeps, before?: () => Promise<void>): Promise<ClusterRuntime | string> {
+  try {
+    await before?.();
+    return await deps.avi.getClusterRuntime();
+  } catch (e) {
+    return `API unavailable (${(e as Error).message})`;
+  }
+}
+
+const nodeState = (runtime: ClusterRuntime, ip: string): string | undefined =>
+  runtime.node_states.find((n) => n.mgmt_ip === ip || n.name === ip)?.state;
 const JOINING = new Set(['CLUSTER_STARTING', 'CLUSTER_ACTIVE']);
 
 export function clusterReady(deps: StepDeps) {
@@ -53,17 +65,12 @@ export function clusterReady(deps: StepDeps) {
       intervalMs: ctx.pollIntervalMs,
       signal,
       observe: async () => {
-        let runtime: ClusterRuntime;
-        try {
-          runtime = await deps.avi.getClusterRuntime();
-        } catch (e) {
-          // While nodes reboot the API is away or answers 503: that is part of the wait.
-          return { done: false, value: `API unavailable (${(e as Error).message})` };
-        }
+        const runtime = await readRuntime(deps);
+        if (typeof runtime === 'string') return { done: false, value: runtime };
         const state = runtime.cluster_state.state;
-        const mine = runtime.node_states.find((n) => n.mgmt_ip === node.ip || n.name === node.ip);
-        const active = ctx.nodes.length === 1 || mine?.state === 'CLUSTER_ACTIVE';
-        return { done: state === ready && active, value: active ? state : `${state}, node ${node.ip} ${mine?.state ?? 'absent'}` };
+        const mine = nodeState(runtime, node.ip);
+        const active = ctx.nodes.length === 1 || mine === 'CLUSTER_ACTIVE';
+        return { done: state === ready && active, value: active ? state : `${state}, node ${node.ip} ${mine ?? 'absent'}` };
       },
     });
     return {};
