@@ -93,6 +93,6 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     expect(timeline.filter((e: any) => e.subject === 'cluster').map((e: any) => e.state))
       .toEqual(['CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE']);
     const requests = await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/requests`);
-    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['POST /login', 'PUT /api/cluster']);
+    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['PUT /api/cluster']);
   });
 });

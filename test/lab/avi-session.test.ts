@@ -104,6 +104,8 @@ describe('simulated Controller: sessions, headers, collections', () => {
   it('records every request in the log as service avi with "METHOD /path"', () => {
     const ops = f.requests.map((r) => r.operation);
     expect(ops).toContain('POST /login');
+    // Opening a session changes nothing on the Controller: a dry run may log in.
+    expect(f.requests.find((r) => r.operation === 'POST /login')!.mutating).toBe(false);
     expect(ops).toContain('GET /api/serviceenginegroup');
     const csrf = f.requests.find((r) => r.operation === 'PUT /api/cluster' && r.status === 401)!;
     expect(csrf).toMatchObject({ service: 'avi', mutating: true, error: 'Unauthorized' });
