@@ -18,6 +18,11 @@ export interface Gateways {
 
 export interface ConnectOptions {
   onRetry?: (reason: string) => void;
+  /**
+   * Resume of a 1-node run: the only Controller may be the node the run left stopped, so an
+   * unreachable Controller is reported and the run goes on (steps log in when it is back).
+   */
+  onUnreachable?: (message: string) => void;
 }
 
 export async function connect(settings: Settings, aviPassword: string, opts: ConnectOptions = {}): Promise<Gateways> {
@@ -38,6 +43,10 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
     throw asUserFacing(e);
   }
   const aviVersion = await avi.login().catch((e: unknown) => {
+    if (opts.onUnreachable && e instanceof AviError && (e.kind === 'unreachable' || e.kind === 'timeout')) {
+      opts.onUnreachable(e.message);
+      return 'unknown (Controller not answering)';
+    }
     throw asUserFacing(e);
   });
   const { ec2, kms } = createAwsClients({ region: settings.aws.region, ...(settings.aws.profile ? { profile: settings.aws.profile } : {}) });
@@ -45,6 +54,7 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
 }
 
 function asUserFacing(e: unknown): unknown {
-  if (e instanceof AviError) return new UserFacingError(e.message, EXIT.preflight);
-  return e;
+  if (!(e instanceof AviError)) return e;
+  const hint = e.kind === 'unreachable' || e.kind === 'timeout' ? '; check --controller (AVI_CONTROLLER) and that the Controller is up and reachable from here' : '';
+  return new UserFacingError(`${e.message}${hint}`, EXIT.preflight);
 }

@@ -43,8 +43,13 @@ export async function resume(opts: { stateDir: string; runId?: string; pollInter
   try {
     const password = await io.aviPassword();
     const redactor = new Redactor([password]);
-    const gateways = await connect(settings, password);
-    const snapshot = await readJson<Record<string, unknown>>(folder.snapshot);
+    const snapshot = await readJson<{ context?: { nodes?: unknown[] } }>(folder.snapshot);
+    const singleNode = snapshot?.context?.nodes?.length === 1;
+    const gateways = await connect(settings, password, {
+      ...(singleNode
+        ? { onUnreachable: (why: string) => io.err.write(`warning: ${why}; resuming anyway: the run may have left this 1-node Controller stopped\n`) }
+        : {}),
+    });
     const backupPassphrase = async () => {
       const p = await io.backupPassphrase();
       redactor.add(p);
@@ -52,7 +57,7 @@ export async function resume(opts: { stateDir: string; runId?: string; pollInter
     };
     return await drive({
       meta: { ...meta, settings }, folder, gateways, redactor, lock, resumed: true,
-      start: snapshot ? { snapshot: freshWait(snapshot, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) } : { input: runbook.initialContext(runId, settings) },
+      start: snapshot ? { snapshot: freshWait(snapshot as Record<string, unknown>, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) } : { input: runbook.initialContext(runId, settings) },
       io: { ...io, backupPassphrase },
     });
   } catch (e) {

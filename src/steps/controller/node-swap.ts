@@ -104,7 +104,8 @@ export function startNode(deps: StepDeps): Effect {
     const node = currentNode(ctx);
     const before = await deps.aws.describeInstance(node.instanceId);
     if (before.state === 'stopped') await deps.aws.startInstance(node.instanceId);
-    let sawPending = before.state !== 'stopped';
+    // A node already starting (a resumed step) has been through pending; one still stopping has not.
+    let sawPending = before.state === 'pending' || before.state === 'running';
     let polls = 0;
     await waitFor(deps, 'start-node', `${node.instanceId} running`, ctx, signal)(async () => {
       const now = await deps.aws.describeInstance(node.instanceId);

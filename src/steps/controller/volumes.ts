@@ -47,21 +47,26 @@ async function volumeFor(deps: StepDeps, ctx: ControllerContext, node: Controlle
   const existing = await deps.aws.findVolumesByTags(tags);
   const usable = existing.find((v) => !UNUSABLE.has(v.state));
   if (usable) return usable.volumeId;
-  // A volume that failed keeps its token; the next attempt needs a new one or EC2 returns the failed volume.
-  const attempt = existing.length;
-  const created: VolumeInfo = await deps.aws.createVolume({
-    snapshotId: requireValue(ctx.rootSnapshotId, 'rootSnapshotId'),
-    availabilityZone: node.availabilityZone,
-    kmsKeyId: requireValue(ctx.keyArn, 'keyArn'),
-    volumeType: node.volumeType,
-    ...(node.iops !== undefined ? { iops: node.iops } : {}),
-    ...(node.throughput !== undefined ? { throughput: node.throughput } : {}),
-    size: Math.max(node.size, ctx.rootSnapshotSize ?? 0),
-    clientToken: clientToken(ctx.runId, `create-volume:${node.ip}:${attempt}`),
-    tags: { ...tags, Name: `avi-encrypt root for Controller ${node.ip}` },
-  });
-  return created.volumeId;
+  // A failed volume keeps its token: EC2 answers that token with the failed (or since deleted)
+  // volume, so each attempt after a failure needs the next token.
+  for (let attempt = existing.length; attempt < existing.length + MAX_ATTEMPTS; attempt++) {
+    const created: VolumeInfo = await deps.aws.createVolume({
+      snapshotId: requireValue(ctx.rootSnapshotId, 'rootSnapshotId'),
+      availabilityZone: node.availabilityZone,
+      kmsKeyId: requireValue(ctx.keyArn, 'keyArn'),
+      volumeType: node.volumeType,
+      ...(node.iops !== undefined ? { iops: node.iops } : {}),
+      ...(node.throughput !== undefined ? { throughput: node.throughput } : {}),
+      size: Math.max(node.size, ctx.rootSnapshotSize ?? 0),
+      clientToken: clientToken(ctx.runId, `create-volume:${node.ip}:${attempt}`),
+      tags: { ...tags, Name: `avi-encrypt root for Controller ${node.ip}` },
+    });
+    if (!UNUSABLE.has(created.state)) return created.volumeId;
+  }
+  throw new Error(`EC2 kept answering CreateVolume for node ${node.ip} with failed volumes; check key ${ctx.keyArn}`);
 }
+
+const MAX_ATTEMPTS = 5;
 
 function requireValue<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`${name} is not known yet: the preflight steps did not run`);
