@@ -1,0 +1,212 @@
+// Controller-side steps over a fake AviGateway: save-cluster-config, cluster-ready,
+// controller-up, export-config and restore-config. None of them may touch EC2.
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { AviError, type ClusterConfig } from '../../src/avi/types.js';
+import { BACKUP_NAME } from '../../src/steps/controller/backup.js';
+import type { ControllerContext } from '../../src/steps/controller/context.js';
+import { WaitTimeoutError } from '../../src/steps/errors.js';
+import {
+  CLUSTER_UUID, FakeAvi, T0, clusterOf, ctxWith, makeDeps, node, realGateway, rejection, runtimeOf, signal, type RuntimeAnswer,
+  stepsFor,
+} from './helpers.js';
+
+const ec2 = mockClient(EC2Client);
+
+beforeEach(() => {
+  ec2.reset();
+});
+
+const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+// Current node: the follower 10.0.0.2 (index 0); the leader is last.
+const CTX3: ControllerContext = ctxWith({
+  nodes: [node('10.0.0.2', 'follower'), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')],
+  nodeIndex: 0,
+  clusterUuid: CLUSTER_UUID,
+});
+const CTX1: ControllerContext = ctxWith({ nodes: [node('10.0.0.1', 'leader')], clusterUuid: CLUSTER_UUID });
+
+/** Runtime of the 3-node cluster with node 10.0.0.2 in `mine`. */
+const rt3 = (cluster: string, mine: string) =>
+  runtimeOf(cluster, [
+    { ip: '10.0.0.1', role: 'CLUSTER_LEADER' },
+    { ip: '10.0.0.2', state: mine },
+    { ip: '10.0.0.3' },
+  ]);
+const unavailable = () => new AviError(503, 'GET /api/cluster/runtime: 503 Service Unavailable', 'http');
+
+function setup(cluster: ClusterConfig, runtimes: RuntimeAnswer[]) {
+  const avi = new FakeAvi(cluster, runtimes);
+  const deps = makeDeps(realGateway(), avi);
+  return { avi, deps, steps: stepsFor(deps) };
+}
+
+describe('save-cluster-config', () => {
+  it('PUTs the same cluster back, again every third poll while the node stays CLUSTER_INACTIVE, and stops at CLUSTER_STARTING', async () => {
+    const inactive = rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE');
+    const { avi, deps, steps } = setup(clusterOf(IPS), [inactive, inactive, inactive, inactive, rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    await steps['save-cluster-config'](CTX3, signal());
+    expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(5);
+    expect(avi.puts).toHaveLength(2); // polls 0 and 3
+    for (const put of avi.puts) expect(put).toEqual(clusterOf(IPS));
+    expect(avi.calls).toEqual([
+      'getCluster', 'putCluster', 'getClusterRuntime',
+      'getClusterRuntime',
+      'getClusterRuntime',
+      'getCluster', 'putCluster', 'getClusterRuntime',
+      'getClusterRuntime',
+    ]);
+    expect(deps.waits.map((w) => w.value)).toEqual([...Array(4).fill('CLUSTER_INACTIVE'), 'CLUSTER_STARTING']);
+    expect(deps.waits[0]).toEqual({ stepId: 'save-cluster-config', awaits: 'node 10.0.0.2 joining', value: 'CLUSTER_INACTIVE' });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('a node already CLUSTER_ACTIVE is joined after one save', async () => {
+    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE')]);
+    await steps['save-cluster-config'](CTX3, signal());
+    expect(avi.puts).toHaveLength(1);
+    expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(1);
+  });
+
+  it('an API error is part of the wait, and the save is sent again on the next poll', async () => {
+    const { avi, deps, steps } = setup(clusterOf(IPS), [unavailable(), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE'), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    await steps['save-cluster-config'](CTX3, signal());
+    expect(deps.waits[0]!.value).toMatch(/^API unavailable \(.*503/);
+    expect(avi.puts).toHaveLength(2); // poll 0, then again right after the error
+  });
+
+  it('a failing PUT (503) is waited through as well', async () => {
+    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    let fails = 1;
+    const put = avi.putCluster.bind(avi);
+    avi.putCluster = async (c) => {
+      if (fails-- > 0) throw new AviError(503, 'PUT /api/cluster: 503', 'http');
+      return put(c);
+    };
+    await steps['save-cluster-config'](CTX3, signal());
+    expect(avi.puts).toHaveLength(1);
+  });
+
+  it('times out when the node never joins, naming the node and its state', async () => {
+    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
+    const e = await rejection(steps['save-cluster-config']({ ...CTX3, waitDeadline: T0 + 60_000 }, signal()));
+    expect(e).toBeInstanceOf(WaitTimeoutError);
+    expect(e.message).toContain('node 10.0.0.2 joining');
+    expect(e.message).toContain('last seen: CLUSTER_INACTIVE');
+    expect(avi.puts.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('cluster-ready', () => {
+  it('waits through API errors until CLUSTER_UP_HA_ACTIVE with the node ACTIVE, and changes nothing', async () => {
+    const { avi, deps, steps } = setup(clusterOf(IPS), [
+      unavailable(),
+      new AviError(0, 'connect ECONNREFUSED', 'unreachable'),
+      rt3('CLUSTER_UP_HA_NOT_READY', 'CLUSTER_STARTING'),
+      rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_STARTING'),
+      rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE'),
+    ]);
+    await steps['cluster-ready'](CTX3, signal());
+    expect(deps.waits.map((w) => w.value)).toEqual([
+      'API unavailable (GET /api/cluster/runtime: 503 Service Unavailable)',
+      'API unavailable (connect ECONNREFUSED)',
+      'CLUSTER_UP_HA_NOT_READY, node 10.0.0.2 CLUSTER_STARTING',
+      'CLUSTER_UP_HA_ACTIVE, node 10.0.0.2 CLUSTER_STARTING',
+      'CLUSTER_UP_HA_ACTIVE',
+    ]);
+    expect(deps.clock.sleeps).toEqual([10_000, 10_000, 10_000, 10_000]);
+    expect(avi.puts).toHaveLength(0);
+    expect(avi.calls.every((c) => c === 'getClusterRuntime')).toBe(true);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('a node absent from the runtime is not ready', async () => {
+    const { steps } = setup(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }])]);
+    const e = await rejection(steps['cluster-ready']({ ...CTX3, waitDeadline: T0 + 20_000 }, signal()));
+    expect(e).toBeInstanceOf(WaitTimeoutError);
+    expect(e.message).toContain('node 10.0.0.2 absent');
+  });
+
+  it('1 node: CLUSTER_UP_NO_HA is ready', async () => {
+    const { steps, deps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_STARTING_UP', []), runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    await steps['cluster-ready'](CTX1, signal());
+    expect(deps.waits.map((w) => w.value)).toEqual(['CLUSTER_STARTING_UP', 'CLUSTER_UP_NO_HA']);
+  });
+
+  it('3 nodes: CLUSTER_UP_NO_HA is not ready', async () => {
+    const { steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_NO_HA', 'CLUSTER_ACTIVE')]);
+    await expect(steps['cluster-ready']({ ...CTX3, waitDeadline: T0 + 20_000 }, signal())).rejects.toThrow(WaitTimeoutError);
+  });
+});
+
+describe('controller-up', () => {
+  it('probes until the API answers', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.probeAnswers = [undefined, undefined, '22.1.3'];
+    await steps['controller-up'](CTX1, signal());
+    expect(deps.waits.map((w) => w.value)).toEqual(['not answering', 'not answering', 'up, 22.1.3']);
+  });
+});
+
+describe('export-config', () => {
+  it('exports with the passphrase and writes the backup via deps.backups', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.exported = '{"META": {"version": "22.1.3"}}';
+    const out = await steps['export-config'](CTX1, signal());
+    expect(out).toEqual({ backupFile: `/runs/run-2024-0001/backups/${BACKUP_NAME}` });
+    expect(deps.saved.get(out.backupFile!)).toBe('{"META": {"version": "22.1.3"}}');
+    expect(avi.exports).toEqual(['correct horse battery staple']);
+  });
+
+  it('skips when this run already holds a non-empty backup', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/kept.json', 'KEPT');
+    const out = await steps['export-config']({ ...CTX1, backupFile: '/runs/kept.json' }, signal());
+    expect(out).toEqual({});
+    expect(avi.calls).not.toContain('exportConfiguration');
+    expect(deps.saved.get('/runs/kept.json')).toBe('KEPT');
+  });
+
+  it('exports again when the recorded backup is missing or empty', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/empty.json', '');
+    const out = await steps['export-config']({ ...CTX1, backupFile: '/runs/empty.json' }, signal());
+    expect(avi.calls).toContain('exportConfiguration');
+    expect(out.backupFile).toMatch(new RegExp(`${BACKUP_NAME}$`));
+    const again = await steps['export-config']({ ...CTX1, backupFile: '/runs/missing.json' }, signal());
+    expect(again.backupFile).toBeDefined();
+    expect(avi.exports).toHaveLength(2);
+  });
+
+  it('an empty export is refused and nothing is saved', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.exported = '  \n';
+    await expect(steps['export-config'](CTX1, signal())).rejects.toThrow('empty configuration export');
+    expect(deps.saved.size).toBe(0);
+  });
+});
+
+describe('restore-config', () => {
+  it('skips when the cluster uuid already matches the backed-up one', async () => {
+    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await expect(steps['restore-config']({ ...CTX1, backupFile: '/runs/b.json' }, signal())).resolves.toEqual({});
+    expect(avi.imports).toEqual([]);
+  });
+
+  it('imports the backup with the passphrase onto a factory-fresh Controller', async () => {
+    const { avi, deps, steps } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await steps['restore-config']({ ...CTX1, backupFile: '/runs/b.json' }, signal());
+    expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple' }]);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('without a recorded backup it refuses rather than restoring nothing', async () => {
+    const { avi, steps } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    await expect(steps['restore-config'](CTX1, signal())).rejects.toThrow('no configuration backup recorded');
+    expect(avi.imports).toEqual([]);
+  });
+});
