@@ -22,7 +22,11 @@ export const definition: RunbookDefinition<ControllerContext> = {
     step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key", { preflight: true }),
     step('discover-nodes', 'Map each cluster node to its EC2 instance, followers first, leader last', { preflight: true }),
     // Before step 1 on purpose: the backup asks for its passphrase, and a refusal there leaves nothing created.
-    step('export-config', 'Back up the Controller configuration (full_system) into the run folder', { doc: '2', when: isSingleNode }),
+    step('export-config', 'Back up the Controller configuration (full_system) into the run folder', {
+      doc: '2',
+      when: isSingleNode,
+      preflight: true,
+    }),
     step('create-volumes', "Create an encrypted volume from the AMI's snapshot in each node's AZ", {
       doc: '1',
       awaits: 'encrypted volumes available',

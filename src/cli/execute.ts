@@ -34,7 +34,7 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       return EXIT.ok;
     default:
       return withAbort((signal) => {
-        const cio = commandIo(io, signal, command.kind !== 'plan' && !(command.kind === 'migrate' && command.dryRun) ? false : true);
+        const cio = commandIo(io, signal);
         if (command.kind === 'plan') return plan(command.settings, command.json, cio);
         if (command.kind === 'migrate') {
           return command.dryRun ? plan(command.settings, command.json, cio) : migrate(command.settings, { yes: command.yes }, cio);
@@ -44,13 +44,13 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
   }
 }
 
-function commandIo(io: ExecuteIo, signal: AbortSignal, _planning: boolean): CommandIo {
+function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {
   const prompt = { input: io.stdin, output: io.err };
-  const tty = isInteractive(io.stdin) && (io.out as { isTTY?: boolean }).isTTY === true;
   return {
     out: io.out,
     err: io.err,
-    tty,
+    tty: (io.out as { isTTY?: boolean }).isTTY === true,
+    interactive: isInteractive(io.stdin),
     signal,
     aviPassword: () => secretFromEnvOrPrompt(PASSWORD_ENV, 'Avi password: ', io.env, prompt),
     backupPassphrase: () => secretFromEnvOrPrompt(PASSPHRASE_ENV, 'Backup passphrase (to encrypt the configuration export): ', io.env, prompt),

@@ -34,3 +34,5 @@ async function main(): Promise<number> {
 
 // exitCode instead of process.exit(): stdout/stderr get to flush (piped output would be cut otherwise).
 process.exitCode = await main();
+// Interrupted: the run is saved; a step still in flight must not go on making calls after we said so.
+if (process.exitCode === EXIT.interrupted) process.stdout.write('', () => process.exit(EXIT.interrupted));

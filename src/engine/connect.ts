@@ -26,23 +26,29 @@ export interface ConnectOptions {
 }
 
 export async function connect(settings: Settings, aviPassword: string, opts: ConnectOptions = {}): Promise<Gateways> {
-  let avi: AviGateway;
-  try {
-    avi = createAviClient({
+  const client = (retryDeadlineMs: number) =>
+    createAviClient({
       controller: settings.avi.controller,
       username: settings.avi.username,
       password: aviPassword,
       tenant: settings.avi.tenant,
       ...(settings.avi.apiVersion ? { apiVersion: settings.avi.apiVersion } : {}),
       ...(settings.avi.caBundle ? { caBundle: settings.avi.caBundle } : {}),
-      // Short at start-up: an unreachable Controller should be reported, not waited for.
-      retryDeadlineMs: Math.min(120_000, Math.max(2_000, settings.pollIntervalMs * 6)),
+      retryDeadlineMs,
       ...(opts.onRetry ? { onRetry: ({ reason }: { reason: string }) => opts.onRetry!(reason) } : {}),
     });
+  const poll = settings.pollIntervalMs;
+  let avi: AviGateway;
+  let login: AviGateway;
+  try {
+    // Short at start-up: an unreachable Controller is reported, not waited for.
+    login = client(clamp(poll * 6, 2_000, 60_000));
+    // Long during the run: a Controller answers 503 for the documented 2-3 minutes after a reboot.
+    avi = client(clamp(poll * 18, 2_000, 180_000));
   } catch (e) {
     throw asUserFacing(e);
   }
-  const aviVersion = await avi.login().catch((e: unknown) => {
+  const aviVersion = await login.login().catch((e: unknown) => {
     if (opts.onUnreachable && e instanceof AviError && (e.kind === 'unreachable' || e.kind === 'timeout')) {
       opts.onUnreachable(e.message);
       return 'unknown (Controller not answering)';
@@ -52,6 +58,8 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
   const { ec2, kms } = createAwsClients({ region: settings.aws.region, ...(settings.aws.profile ? { profile: settings.aws.profile } : {}) });
   return { aws: createAwsGateway({ ec2, kms }), avi, aviVersion };
 }
+
+const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, n));
 
 function asUserFacing(e: unknown): unknown {
   if (!(e instanceof AviError)) return e;

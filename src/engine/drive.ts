@@ -19,6 +19,7 @@ import { stepsOf } from '../steps/runbook.js';
 
 export interface RunIo {
   out: NodeJS.WritableStream;
+  /** stdout is a terminal: waits redraw one line in place. */
   tty: boolean;
   signal: AbortSignal;
   backupPassphrase: () => Promise<string>;
@@ -40,14 +41,17 @@ export async function drive(opts: {
   const logger = createRunLogger(folder.log, opts.redactor, meta.runId);
   const progress = createProgress({ out: io.out, tty: io.tty });
   const runId = meta.runId;
+  // A resumed run starts clean: the last failure stays in the journal, not in run.json.
+  const { failure: _previous, ...current } = meta;
   try {
-    await saveMeta(folder.meta, { ...meta, status: 'running', pid: process.pid });
+    await saveMeta(folder.meta, { ...current, status: 'running', pid: process.pid });
     await journal.append({ runId, event: opts.resumed ? 'run-resumed' : 'run-started', detail: { strategy: meta.strategy, pid: process.pid } });
     logger.info(opts.resumed ? 'run resumed' : 'run started', { settings: meta.settings, aviVersion: opts.gateways.aviVersion });
     progress.info(`${opts.resumed ? 'resuming' : 'starting'} run ${runId} (${meta.strategy}); state in ${folder.dir}`);
 
     const deps = realStepDeps({
       gateways: opts.gateways, backupsDir: folder.backups, runId, backupPassphrase: io.backupPassphrase, progress, journal,
+      onJournalError: (e) => logger.error('journal write failed', { error: e }),
     });
     const outcome = await runMachine({
       machine: runbook.machine,
@@ -57,25 +61,26 @@ export async function drive(opts: {
       services: { journal, progress, snapshots: createSnapshotWriter(folder.snapshot) },
       signal: io.signal,
     });
+    // Closed before the summary so a redrawn wait line on a terminal does not swallow it.
     progress.close();
 
     if (outcome.status === 'done') {
-      await saveMeta(folder.meta, { ...meta, status: 'done' });
+      await saveMeta(folder.meta, { ...current, status: 'done', pid: process.pid });
       await journal.append({ runId, event: 'run-finished' });
       logger.info('run finished', { nodes: outcome.context.nodes });
       io.out.write(summary(outcome.context));
       return EXIT.ok;
     }
     if (outcome.status === 'interrupted') {
-      await saveMeta(folder.meta, { ...meta, status: 'interrupted' });
+      await saveMeta(folder.meta, { ...current, status: 'interrupted', pid: process.pid });
       await journal.append({ runId, event: 'run-interrupted' });
       logger.warn('run interrupted');
       io.out.write(`interrupted; the run is saved: avi-encrypt resume ${runId}\n`);
       return EXIT.interrupted;
     }
-    const failure = outcome.failure;
+    const failure = outcome.failure && opts.redactor.redact(outcome.failure);
     const preflight = !!stepsOf(runbook.definition).find((s) => s.id === failure?.step)?.preflight;
-    await saveMeta(folder.meta, { ...meta, status: preflight ? 'refused' : 'failed', ...(failure ? { failure } : {}) });
+    await saveMeta(folder.meta, { ...current, status: preflight ? 'refused' : 'failed', pid: process.pid, ...(failure ? { failure } : {}) });
     await journal.append({ runId, event: 'run-failed', ...(failure ? { step: failure.step, error: failure } : {}) });
     logger.error('run failed', { failure });
     const message = failure?.message ?? 'unknown failure';

@@ -96,7 +96,7 @@ export async function acquireLock(opts: {
     // Another process is taking over, or just did: look again.
     await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
   }
-  throw new Error(`could not acquire the lock ${file} for ${opts.target}: it keeps changing hands; try again`);
+  throw new UserFacingError(`could not take the lock for ${opts.target}: another avi-encrypt is taking it at the same moment; run avi-encrypt status, then try again`, EXIT.locked);
 }
 
 /**

@@ -3,17 +3,19 @@
 import { connect } from './connect.js';
 import { drive, type RunIo } from './drive.js';
 import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, isStale, readLock } from './lock.js';
 import { buildPlan } from './plan/plan.js';
 import { renderPlan } from './plan/render.js';
 import { Redactor } from './redact.js';
-import { newMeta, saveMeta } from './run-meta.js';
-import { createRunFolder, locksDir, newRunId } from './run-folder.js';
+import { loadMeta, newMeta, saveMeta } from './run-meta.js';
+import { createRunFolder, listRuns, locksDir, newRunId, runFolder } from './run-folder.js';
 import { runbookFor } from './runbooks.js';
 import type { Settings } from './settings.js';
 
 export interface CommandIo extends RunIo {
   err: NodeJS.WritableStream;
+  /** stdin is a terminal: a person can answer a confirmation. */
+  interactive: boolean;
   aviPassword: () => Promise<string>;
   confirm: (question: string) => Promise<boolean>;
 }
@@ -28,7 +30,7 @@ export async function plan(settings: Settings, json: boolean, io: CommandIo): Pr
 
 export async function migrate(settings: Settings, opts: { yes: boolean }, io: CommandIo): Promise<ExitCode> {
   const runbook = runbookFor(settings.strategy);
-  if (!opts.yes && !io.tty) {
+  if (!opts.yes && !io.interactive) {
     throw new UserFacingError('migrate changes production and stdin is not a terminal to confirm on; pass --yes', EXIT.usage);
   }
   const password = await io.aviPassword();
@@ -41,6 +43,7 @@ export async function migrate(settings: Settings, opts: { yes: boolean }, io: Co
       return EXIT.ok;
     }
   }
+  await refuseBesideUnfinished(settings);
   const runId = newRunId(settings.strategy);
   const lock = await acquireLock({
     dir: locksDir(settings.stateDir),
@@ -67,3 +70,20 @@ export async function migrate(settings: Settings, opts: { yes: boolean }, io: Co
     throw e;
   }
 }
+
+/** A second set of volumes next to an unfinished run is how resources get lost: resume it instead. */
+async function refuseBesideUnfinished(settings: Settings): Promise<void> {
+  for (const id of await listRuns(settings.stateDir)) {
+    const meta = await loadMeta(runFolder(settings.stateDir, id).meta);
+    if (!meta || meta.settings.avi.controller !== settings.avi.controller || !UNFINISHED.has(meta.status)) continue;
+    // A run that is live right now is the lock's to refuse, naming its holder.
+    const holder = await readLock(locksDir(settings.stateDir), settings.avi.controller);
+    if (meta.status === 'running' && holder?.runId === id && !isStale(holder)) continue;
+    throw new UserFacingError(
+      `run ${id} for ${settings.avi.controller} is ${meta.status === 'running' ? 'unfinished (it crashed)' : meta.status}; finish it with avi-encrypt resume ${id}`,
+      EXIT.usage,
+    );
+  }
+}
+
+const UNFINISHED = new Set(['running', 'failed', 'interrupted']);

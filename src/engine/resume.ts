@@ -8,13 +8,18 @@ import type { CommandIo } from './migrate.js';
 import { readJson } from './persist.js';
 import { Redactor } from './redact.js';
 import { loadMeta } from './run-meta.js';
-import { latestRun, locksDir, runFolder } from './run-folder.js';
+import { listRuns, locksDir, runFolder } from './run-folder.js';
 import { runbookFor } from './runbooks.js';
 import { isStrategy } from './settings.js';
 
-export async function resume(opts: { stateDir: string; runId?: string; pollIntervalMs?: number }, io: CommandIo): Promise<ExitCode> {
-  const runId = opts.runId ?? (await latestRun(opts.stateDir));
-  if (!runId) throw new UserFacingError(`no runs in ${opts.stateDir}; start one with avi-encrypt migrate`, EXIT.usage);
+export async function resume(opts: { stateDir: string; runId?: string; yes?: boolean; pollIntervalMs?: number }, io: CommandIo): Promise<ExitCode> {
+  const all = opts.runId ? [] : await listRuns(opts.stateDir);
+  if (!opts.runId && all.length === 0) throw new UserFacingError(`no runs in ${opts.stateDir}; start one with avi-encrypt migrate`, EXIT.usage);
+  const runId = opts.runId ?? (await latestUnfinished(opts.stateDir, all));
+  if (!runId) {
+    io.out.write(`every run in ${opts.stateDir} has finished; nothing to resume\n`);
+    return EXIT.ok;
+  }
   let folder;
   try {
     folder = runFolder(opts.stateDir, runId);
@@ -34,6 +39,10 @@ export async function resume(opts: { stateDir: string; runId?: string; pollInter
       `run ${runId} was made by ${meta.strategy} runbook v${meta.runbookVersion}, this avi-encrypt has v${runbook.definition.version}; finish it with the version that started it`,
       EXIT.usage,
     );
+  }
+  if (!opts.yes && io.interactive && !(await io.confirm(`Resume run ${runId} (${meta.strategy}, ${meta.settings.avi.controller}, ${meta.status})?`))) {
+    io.out.write('nothing was changed\n');
+    return EXIT.ok;
   }
   const settings = { ...meta.settings, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) };
   const lock = await acquireLock({
@@ -83,4 +92,12 @@ function freshWait(snapshot: Record<string, unknown>, status: string, waitTimeou
     if (ctx) patch(ctx);
   }
   return copy;
+}
+
+async function latestUnfinished(stateDir: string, ids: string[]): Promise<string | undefined> {
+  for (const id of ids) {
+    const meta = await loadMeta(runFolder(stateDir, id).meta);
+    if (meta && meta.status !== 'done' && meta.status !== 'refused') return id;
+  }
+  return undefined;
 }

@@ -16,6 +16,7 @@ export function realStepDeps(opts: {
   backupPassphrase: () => Promise<string>;
   progress: Progress;
   journal: Journal;
+  onJournalError: (e: Error) => void;
 }): StepDeps {
   const lastSeen = new Map<string, string>();
   let passphrase: Promise<string> | undefined;
@@ -37,7 +38,8 @@ export function realStepDeps(opts: {
       opts.progress.waiting(stepId, awaits, value);
       if (lastSeen.get(stepId) !== value) {
         lastSeen.set(stepId, value);
-        void opts.journal.append({ runId: opts.runId, event: 'wait', step: stepId, detail: { awaits, value } });
+        // A journal write failing mid-wait is reported, not allowed to end the process mid-migration.
+        opts.journal.append({ runId: opts.runId, event: 'wait', step: stepId, detail: { awaits, value } }).catch((e: Error) => opts.onJournalError(e));
       }
     },
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),

@@ -267,6 +267,16 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     expect(readRunMeta(stateDir, runId).status).toBe('running');
     expect(readdirSync(join(stateDir, 'locks')).filter((f) => f.endsWith('.lock'))).toHaveLength(1);
 
+    // A fresh migrate next to this unfinished run is refused (it would make a second set of volumes).
+    const mutatingBefore = lab.requests.list().filter((r) => r.mutating).length;
+    const fresh = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
+    expect({ code: fresh.code, stderr: fresh.stderr.trim().split('\n') }).toEqual({
+      code: 2,
+      stderr: [`avi-encrypt: run ${runId} for ${env.AVI_CONTROLLER} is unfinished (it crashed); finish it with avi-encrypt resume ${runId}`],
+    });
+    expect(lab.requests.list().filter((r) => r.mutating).length).toBe(mutatingBefore);
+    expect(runIds(stateDir)).toEqual([runId]);
+
     const status = await runCli(['status', '--state-dir', stateDir], env);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`${runId}  crashed (resumable)`);
@@ -460,12 +470,15 @@ describe('resume refusals', () => {
     await expectMigrated(lab, ec2, before, runId!);
 
     const requests = lab.requests.list().length;
-    for (const args of [['resume', runId!], ['resume']]) {
-      const r = await runCli([...args, '--state-dir', stateDir], env);
-      expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
-        args, code: 0, stdout: `run ${runId} already finished; nothing to resume\n`, stderr: '',
-      });
-    }
+    const byId = await runCli(['resume', runId!, '--state-dir', stateDir], env);
+    expect({ code: byId.code, stdout: byId.stdout, stderr: byId.stderr }).toEqual({
+      code: 0, stdout: `run ${runId} already finished; nothing to resume\n`, stderr: '',
+    });
+    // Without a run id, resume looks for the newest unfinished run: there is none.
+    const latest = await runCli(['resume', '--state-dir', stateDir], env);
+    expect({ code: latest.code, stdout: latest.stdout, stderr: latest.stderr }).toEqual({
+      code: 0, stdout: `every run in ${stateDir} has finished; nothing to resume\n`, stderr: '',
+    });
     expect(lab.requests.list().length).toBe(requests);
     expect(readJournal(stateDir, runId!).some((e) => e.event === 'run-resumed')).toBe(false);
   });

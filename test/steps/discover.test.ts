@@ -72,6 +72,23 @@ describe('discover-nodes', () => {
     expectNoMutations(ec2);
   });
 
+  it('refuses a 3-node cluster whose runtime names no single leader, before any EC2 call', async () => {
+    const noLeader = runtimeOf('CLUSTER_UP_HA_ACTIVE', IPS.map((ip) => ({ ip, role: 'CLUSTER_FOLLOWER' })));
+    const e = await rejection(run(threeNodeWorld(), new FakeAvi(clusterOf(IPS), [noLeader])));
+    expect(e).toBeInstanceOf(PreflightError);
+    expect(e.message).toMatch(/names 0 leaders/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it("refuses a 3-node cluster reached through a node's own address: the leader's swap would cut the run off", async () => {
+    threeNodeWorld().install(ec2);
+    const ctx = ctxWith({ keyArn: KEY_ARN, controller: 'https://10.0.0.11' });
+    const e = await rejection(stepsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(IPS), [readyRuntime()])))['discover-nodes'](ctx, signal()));
+    expect(e).toBeInstanceOf(PreflightError);
+    expect(e.message).toMatch(/node's own address; point it at the cluster VIP/);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
   it('takes the root by RootDeviceName when a data volume is listed first', async () => {
     const w = new Ec2World()
       .instance({

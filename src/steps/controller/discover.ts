@@ -27,6 +27,19 @@ export function discoverNodes(deps: StepDeps) {
         `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`,
       );
     }
+    if (ips.length === 3) {
+      const leaders = ips.filter((ip) => roleOf(runtime, ip) === 'leader');
+      if (leaders.length !== 1) {
+        throw new PreflightError(`the cluster runtime names ${leaders.length} leaders among ${ips.join(', ')}; wait until it shows exactly one, then retry`);
+      }
+      // The leader is swapped last and comes back empty: its own address cannot carry the run.
+      const host = new URL(ctx.controller).hostname;
+      if (ips.includes(host)) {
+        throw new PreflightError(
+          `--controller ${ctx.controller} is a node's own address; point it at the cluster VIP${cluster.virtual_ip ? ` (${cluster.virtual_ip.addr})` : ''}, which follows the leader`,
+        );
+      }
+    }
     const instances = await instancesFor(deps, ips);
     const nodes: ControllerNode[] = [];
     for (const ip of ips) {

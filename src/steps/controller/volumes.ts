@@ -16,6 +16,7 @@ export function createVolumes(deps: StepDeps) {
   return async (ctx: ControllerContext, signal: AbortSignal): Promise<Partial<ControllerContext>> => {
     const nodes: ControllerNode[] = [];
     for (const node of ctx.nodes) {
+      signal.throwIfAborted();
       nodes.push(node.alreadyEncrypted ? node : { ...node, newVolumeId: await volumeFor(deps, ctx, node) });
     }
     const ids = nodes.flatMap((n) => (n.newVolumeId ? [n.newVolumeId] : []));
