@@ -61,14 +61,14 @@ const resumeBuilder = (y: Argv) =>
     .option('state-dir', { type: 'string', describe: 'Where runs live [env AVI_ENCRYPT_STATE_DIR]', defaultDescription: DEFAULTS.stateDir })
     .option('yes', { type: 'boolean', default: false, describe: 'Skip the confirmation prompt' })
     .example('$0 resume', 'Continue the latest unfinished run')
-    .example('$0 resume 20240501-101500-ab12 --state-dir /var/lib/avi-encrypt', 'Continue a given run');
+    .example('$0 resume 20261127-093012-controller-swap-a1b2 --state-dir /var/lib/avi-encrypt', 'Continue a given run');
 const statusBuilder = (y: Argv) =>
   y
     .positional('run-id', { type: 'string', describe: 'Run to show; default: all runs' })
     .option('state-dir', { type: 'string', describe: 'Where runs live [env AVI_ENCRYPT_STATE_DIR]', defaultDescription: DEFAULTS.stateDir })
     .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON' })
     .example('$0 status', 'List runs and where each one stands')
-    .example('$0 status 20240501-101500-ab12 --json', 'One run as JSON');
+    .example('$0 status 20261127-093012-controller-swap-a1b2 --json', 'One run as JSON');
 const labDir = { type: 'string', default: './.lab', describe: 'Lab folder (state, certs, endpoints)' } as const;
 const labUpBuilder = (y: Argv) =>
   y
