@@ -16,28 +16,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createAwsGateway } from '../../src/aws/gateway.js';
 import { AwsError, type CreateVolumeRequest } from '../../src/aws/types.js';
+import { KEY_ARN, awsFailure, failure } from './sdk-errors.js';
 
 const ec2Mock = mockClient(EC2Client);
 const gateway = createAwsGateway({
   ec2: new EC2Client({ region: 'us-east-1' }),
   kms: new KMSClient({ region: 'us-east-1' }),
 });
-
-const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/0b7f3f5e-1111-4222-8333-944444444444';
-
-/** What the SDK throws for an AWS error response: the code in `name`, plus metadata. */
-function awsFailure(name: string, message: string, requestId = 'req-1'): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400, requestId } });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AwsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AwsError);
-  return error as AwsError;
-}
 
 beforeEach(() => {
   ec2Mock.reset();
