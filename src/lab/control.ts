@@ -5,13 +5,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetArgs, type FleetOptions } from './avi/fleet/options.js';
 import type { LabProfile } from './server.js';
 
 const LAB_FILES = ['lab.pid', 'profile.json', 'env'];
 const UP_DEADLINE_MS = 15_000;
 const DOWN_DEADLINE_MS = 10_000;
 
-export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string }): Promise<LabProfile> {
+export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions }): Promise<LabProfile> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const running = livePid(dir);
@@ -19,7 +20,8 @@ export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string
   clean(dir); // leftovers of a lab that died without cleaning up
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
-  const child = spawn(process.execPath, [daemonPath(), '--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir], {
+  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir, ...(opts.fleet ? fleetArgs(opts.fleet) : [])];
+  const child = spawn(process.execPath, [daemonPath(), ...args], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });

@@ -122,9 +122,9 @@ export class Fleet implements FleetState {
     if (!se) return;
     if (se.creating && inst.state === 'terminated') {
       // The launch failed (e.g. Client.InternalError: the image's key is unusable): the SE is never created.
+      blockCreation(this, se.groupUuid);
       for (const vs of hosted(this, se)) dropSe(vs, se.uuid);
       this.remove(se, `creation failed: ${inst.stateReason?.message ?? 'instance terminated'}`);
-      blockCreation(this, se.groupUuid);
       return;
     }
     followInstance(this, se, inst, () => reconcile(this, se.groupUuid));
