@@ -69,6 +69,17 @@ describe('the seeded fleet', () => {
     expect(Object.keys(slim).sort()).toEqual(['enable_state', 'name', 'url', 'uuid', 'vs_refs']);
   });
 
+  it('takes SE group writes within the documented ranges; ha_mode does not change under existing SEs', async () => {
+    const group = (await f.client.api('GET', '/api/serviceenginegroup?name=web-segroup')).json.results[0];
+    const put = (change: object) => f.client.api('PUT', `/api/serviceenginegroup/${group.uuid}`, { ...group, ...change });
+    expect((await put({ max_se: 1001 })).json.error).toMatch(/^max_se: 1001 is not an integer from 0 to 1000/);
+    expect((await put({ algo: 'PLACEMENT_ALGO_RANDOM' })).status).toBe(400);
+    expect((await put({ ha_mode: 'HA_MODE_SHARED_PAIR' })).json.error).toMatch(/ha_mode cannot change while SE group web-segroup has 2 Service Engine/);
+    const patched = await f.client.api('PATCH', `/api/serviceenginegroup/${group.uuid}`, { replace: { max_se: 3 } });
+    expect(patched.json).toMatchObject({ max_se: 3, cloud_ref: group.cloud_ref, ha_mode: 'HA_MODE_SHARED' });
+    expect((await put({})).json.max_se).toBe(group.max_se);
+  });
+
   it('answers a missing object with 404 and a write to a collection with 405', async () => {
     expect((await f.client.api('GET', '/api/serviceengine/se-missing')).status).toBe(404);
     expect((await f.client.api('GET', '/api/virtualservice/virtualservice-missing/runtime')).status).toBe(404);

@@ -53,7 +53,7 @@ describe('disabling Service Engines', () => {
     await setState(f.client, ses[0], 'SE_STATE_DISABLED');
     const failed = await seOper(f.client, ses[0].uuid, 'OPER_ERROR_DISABLED');
     expect(failed.migrate_state).toBe('SE_MIGRATE_STATE_FINISHED_WITH_FAILURE');
-    expect(failed.oper_status.reason[0]).toMatch(/^MIGRATE_SE_FAILED/);
+    expect(failed.oper_status.reason).toEqual([expect.stringMatching(new RegExp(`^MIGRATE_SE_FAILED: virtual services ${vsName(ses[0])} could not`))]);
     const stuck = (await f.client.api('GET', `/api/serviceengine/${ses[0].uuid}?include_name=true`)).json;
     expect(stuck.vs_refs).toEqual(ses[0].vs_refs); // the VS that did not move keeps running there
     expect((await named(f.client, 'virtualservice', vsName(ses[0]))).runtime.oper_status.state).toBe('OPER_UP');
@@ -99,15 +99,17 @@ describe('disabling Service Engines', () => {
     expect((await f.client.api('PATCH', `/api/serviceengine/${x.uuid}`, { replace: { enable_state: 'SE_STATE_DISABLED_FOR_PLACEMENT' } })).status).toBe(200);
   });
 
-  it('validates SE writes: the enable_state enum, the PATCH envelope, and a PUT without enable_state means enabled', async () => {
+  it('validates SE writes: the enable_state enum, the PATCH envelope, the group; a PUT without enable_state means enabled', async () => {
     f = await startFleet();
     const [a] = await groupSes(f.client, 'Default-Group');
     expect((await f.client.api('PATCH', `/api/serviceengine/${a.uuid}`, { replace: { enable_state: 'DISABLED' } })).status).toBe(400);
     expect((await f.client.api('PATCH', `/api/serviceengine/${a.uuid}`, { enable_state: 'SE_STATE_DISABLED' })).status).toBe(400);
     await setState(f.client, a, 'SE_STATE_DISABLED_FOR_PLACEMENT');
     const { runtime, enable_state, ...rest } = a;
-    const put = await f.client.api('PUT', `/api/serviceengine/${a.uuid}`, rest);
+    const put = await f.client.api('PUT', `/api/serviceengine/${a.uuid}`, { ...rest, se_group_ref: '/api/serviceenginegroup?name=Default-Group' });
     expect(put.status).toBe(200);
     expect(put.json.enable_state).toBe('SE_STATE_ENABLED');
+    const move = await f.client.api('PUT', `/api/serviceengine/${a.uuid}`, { ...rest, se_group_ref: '/api/serviceenginegroup?name=web-segroup' });
+    expect([move.status, move.json.error]).toEqual([400, expect.stringMatching(/^se_group_ref: moving/)]);
   });
 });

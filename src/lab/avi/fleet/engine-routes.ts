@@ -20,7 +20,7 @@ export async function routeEngines(ctx: ApiContext, collection: string, uuid: st
   const row = (se: SeRecord): Row => ({
     uuid: se.uuid, name: se.name, refs: placedRefs(fleet!, se.cloudUuid, se.groupUuid),
     render: () => (inventory ? seInventory(fleet!, ctx.origin, se, on(se)) : seJson(fleet!, ctx.origin, se, on(se))),
-    ...(inventory ? {} : { runtime: () => seRuntime(se) }),
+    ...(inventory ? {} : { runtime: () => seRuntime(fleet!, se) }),
   });
   if (uuid === undefined) {
     allow(ctx, 'GET');
@@ -30,7 +30,7 @@ export async function routeEngines(ctx: ApiContext, collection: string, uuid: st
   if (inventory || sub === 'runtime') {
     allow(ctx, 'GET');
     if (sub !== undefined && inventory) throw new HttpError(404, `Resource ${ctx.url.pathname} not found`);
-    return sendJson(ctx.res, 200, sub === 'runtime' ? seRuntime(se) : present(row(se), ctx.url, ctx.origin));
+    return sendJson(ctx.res, 200, sub === 'runtime' ? seRuntime(fleet!, se) : present(row(se), ctx.url, ctx.origin));
   }
   if (sub === 'forcedelete') {
     allow(ctx, 'POST');
@@ -47,7 +47,8 @@ export async function routeEngines(ctx: ApiContext, collection: string, uuid: st
   if (method !== 'GET') {
     const body = await written(ctx, method, () => seJson(fleet!, ctx.origin, se, on(se)));
     if (!fleet!.ses.has(se.uuid)) throw new HttpError(404, `serviceengine object with uuid ${uuid} not found`);
-    fleet!.setEnableState(se, validateSe(body, { uuid: se.uuid, se_group_ref: se.groupUuid }));
+    const group = { uuid: se.groupUuid, name: fleet!.config().seGroups.find((g) => g.uuid === se.groupUuid)?.name ?? '' };
+    fleet!.setEnableState(se, validateSe(body, { uuid: se.uuid, group }));
   }
   return sendJson(ctx.res, 200, present(row(se), ctx.url, ctx.origin));
 }

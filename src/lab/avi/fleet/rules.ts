@@ -81,13 +81,20 @@ export function validateGroup(b: Body, old: SeGroup, seCount: number): SeGroup {
   return { ...rest, uuid: old.uuid, cloud_uuid: old.cloud_uuid, max_se: b.max_se ?? 10, ha_mode: haMode, se_name_prefix: b.se_name_prefix ?? 'Avi' } as SeGroup;
 }
 
+/** A ref in a request body names the object by uuid (`.../api/<type>/<uuid>[#name]`) or by name (`/api/<type>?name=<name>`) [TF-play]. */
+function refersTo(value: unknown, target: { uuid: string; name: string }): boolean {
+  if (typeof value !== 'string') return true;
+  const url = new URL(value.split('#')[0]!, 'https://controller.invalid');
+  const byName = url.searchParams.get('name');
+  return byName !== null ? byName === target.name : url.pathname.split('/').pop() === target.uuid;
+}
+
 /** The SE fields an API write may change here: enable_state (a PUT without it means the default, enabled). */
-export function validateSe(b: Body, current: { uuid: string; se_group_ref: string }): EnableState {
+export function validateSe(b: Body, current: { uuid: string; group: { uuid: string; name: string } }): EnableState {
   sameObject(b, current.uuid);
   const state = b.enable_state ?? 'SE_STATE_ENABLED';
   if (!(ENABLE_STATES as readonly string[]).includes(state)) throw new HttpError(400, `enable_state: "${state}" is not a valid choice.`);
-  const group = typeof b.se_group_ref === 'string' ? b.se_group_ref.split('#')[0]!.split('/').pop() : undefined;
-  if (group !== undefined && group !== current.se_group_ref) {
+  if (!refersTo(b.se_group_ref, current.group)) {
     throw new HttpError(400, 'se_group_ref: moving a Service Engine to another SE group is not supported in the lab (and is not graceful on a real Controller)');
   }
   return state as EnableState;

@@ -9,6 +9,7 @@ import { launchInstance } from '../../world/launch.js';
 import { terminateInstance } from '../../world/terminate.js';
 import type { SeGroup } from '../config.js';
 import { FLEET_DURATIONS, type SeImage, type SeRecord } from './model.js';
+import { recordSe } from './record.js';
 import { sesOf, type FleetState } from './state.js';
 
 interface Zone { availability_zone?: string; mgmt_network_uuid?: string; mgmt_network_name?: string }
@@ -54,7 +55,7 @@ export function launchSe(f: FleetState, group: SeGroup, cloud: Cloud, image: SeI
   };
   f.ses.set(se.uuid, se);
   const encrypted = root?.encrypted ? `root encrypted with ${root.kmsKeyArn}` : 'root unencrypted';
-  f.timeline.record(`se:${name}`, 'SE_STATE_ENABLED/SE_POWER_OFF/OPER_CREATING', `launched ${inst.instanceId} (${inst.privateIp}) from ${image.imageId}, ${encrypted}`);
+  recordSe(f, se, `launched ${inst.instanceId} (${inst.privateIp}) from ${image.imageId}, ${encrypted}`);
   return se;
 }
 

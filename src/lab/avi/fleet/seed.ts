@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { newResourceId } from '../../aws/resource-ids.js';
 import type { InstanceRecord, SubnetRecord, VolumeRecord } from '../../world/types.js';
-import type { LabWorld } from '../../world/world.js';
 import type { ControllerConfig, SeGroup } from '../config.js';
-import type { Placement, SeImage, SeRecord, VsRecord } from './model.js';
+import { DURATION_MS, type LabWorld } from '../../world/world.js';
+import { FLEET_DURATIONS, type Placement, type SeImage, type SeRecord, type VsRecord } from './model.js';
 import type { FleetOptions } from './options.js';
 import { registerSeImage, SE_IMAGE_NAME } from './se-image.js';
 import { macAddress, seName } from './se-launch.js';
@@ -19,6 +19,8 @@ export interface FleetSeed {
   seMgmtSubnets: { subnetId: string; cidr: string; availabilityZone: string }[];
   groups: { name: string; uuid: string; maxSe: number; haMode: string; serviceEngines: number; virtualServices: number }[];
   options: FleetOptions;
+  /** Real (unscaled) milliseconds the lab uses, for lower bounds: multiply by the profile's timeScale. */
+  durations: typeof FLEET_DURATIONS & { instanceStartMs: number; instanceTerminateMs: number };
 }
 
 export interface SeededFleet {
@@ -83,6 +85,7 @@ export function seedFleet(world: LabWorld, config: ControllerConfig, options: Fl
         serviceEngines: ses.filter((s) => s.groupUuid === g.uuid).length, virtualServices: vss.filter((v) => v.groupUuid === g.uuid).length,
       })),
       options,
+      durations: { ...FLEET_DURATIONS, instanceStartMs: DURATION_MS.start, instanceTerminateMs: DURATION_MS.stop },
     },
   };
 }

@@ -76,14 +76,15 @@ export function seJson(f: FleetState, origin: string, se: SeRecord, on: VsRecord
 }
 
 /** ServiceEngineRuntimeSummary (the exact shape of /serviceengine/<uuid>/runtime is UNVERIFIED). */
-export function seRuntime(se: SeRecord): Json {
+export function seRuntime(f: FleetState, se: SeRecord): Json {
   const failed = se.migrate === 'SE_MIGRATE_STATE_FINISHED_WITH_FAILURE';
+  const stuck = [...se.failedVs].map((uuid) => f.vss.get(uuid)?.name ?? uuid).join(', ');
   return {
     se_connected: se.connected,
     power_state: se.powered ? 'SE_POWER_ON' : 'SE_POWER_OFF',
     oper_status: {
       state: seOperState(se), last_changed_time: changed(se.operChanged),
-      ...(failed ? { reason: [`MIGRATE_SE_FAILED: ${se.failedVs.size} virtual service(s) could not be migrated and keep running on this Service Engine`] } : {}),
+      ...(failed ? { reason: [`MIGRATE_SE_FAILED: virtual services ${stuck} could not be migrated and keep running on this Service Engine`] } : {}),
     },
     migrate_state: se.migrate,
     version: VERSION.Tag,
@@ -101,7 +102,7 @@ export function seInventory(f: FleetState, origin: string, se: SeRecord, on: VsR
       url: config.url, uuid: se.uuid, name: se.name, tenant_ref: config.tenant_ref, cloud_ref: config.cloud_ref, se_group_ref: config.se_group_ref,
       enable_state: se.enableState, mgmt_ip_address: v4(se.mgmtIp), vs_refs: config.vs_refs,
     },
-    runtime: seRuntime(se),
+    runtime: seRuntime(f, se),
   };
 }
 
