@@ -54,7 +54,7 @@ describe('cloud encryption', () => {
   });
 
   it('regenerates the SE image; SEs launched afterwards are encrypted with the key, older ones are not', async () => {
-    f = await startFleet();
+    f = await startFleet({}, 0.005); // 3 s of image generation: the in-progress status is observable
     const c = await setEncryption({ mode: 'AWS_ENCRYPTION_MODE_SSE_KMS', master_key: f.seed.customerKeyArn });
     expect(await status(c.uuid)).toMatchObject({ state: 'CLOUD_STATE_IN_PROGRESS', se_image_state: [{ state: 'IMG_GEN_IN_PROGRESS' }] });
     await until(async () => (await status(c.uuid)).state === 'CLOUD_STATE_PLACEMENT_READY', 'image regenerated');

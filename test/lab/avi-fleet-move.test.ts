@@ -31,9 +31,11 @@ describe('disabling Service Engines', () => {
     const ses = await groupSes(f.client, 'Default-Group');
     for (const se of ses) await setState(f.client, se, 'SE_STATE_DISABLED_FOR_PLACEMENT');
     await setState(f.client, ses[0], 'SE_STATE_DISABLED');
-    expect((await f.client.api('GET', `/api/serviceengine/${ses[0].uuid}/runtime`)).json.oper_status.state).toBe('OPER_DISABLING');
     const done = await seOper(f.client, ses[0].uuid, 'OPER_DISABLED');
     expect(done.migrate_state).toBe('SE_MIGRATE_STATE_FINISHED');
+    expect(statesOf(f.timeline, `se:${ses[0].name}`).slice(-3)).toEqual([
+      'SE_STATE_DISABLED_FOR_PLACEMENT/SE_POWER_ON/OPER_UP', 'SE_STATE_DISABLED/SE_POWER_ON/OPER_DISABLING', 'SE_STATE_DISABLED/SE_POWER_ON/OPER_DISABLED',
+    ]);
     const after = await groupSes(f.client, 'Default-Group');
     const fresh = after.find((s) => !ses.some((o) => o.uuid === s.uuid));
     expect(fresh).toMatchObject({ enable_state: 'SE_STATE_ENABLED', vs_refs: ses[0].vs_refs });
@@ -82,7 +84,6 @@ describe('disabling Service Engines', () => {
     const root = f.world.rootVolume(inst.instanceId)!;
     expect((await f.client.api('DELETE', `/api/serviceengine/${a.uuid}`)).status).toBe(204);
     expect((await f.client.api('GET', `/api/serviceengine/${a.uuid}`)).status).toBe(404);
-    expect(inst.state).toBe('shutting-down');
     await until(() => inst.state === 'terminated', 'terminated');
     expect(f.world.volumes.has(root.volumeId)).toBe(false); // DeleteOnTermination
     expect(statesOf(f.timeline, `se:${a.name}`).at(-1)).toBe('DELETED');

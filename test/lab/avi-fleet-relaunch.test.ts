@@ -24,6 +24,8 @@ function outages(timeline: Timeline, vs: string): number[] {
 
 async function relaunchGroup(how: (se: any) => Promise<number>): Promise<{ old: any[]; now: any[] }> {
   const old = await groupSes(f.client, 'web-segroup');
+  // Else the first SE's VS would be placed on the second SE, deleted next: two outages for it.
+  for (const se of old) await setState(f.client, se, 'SE_STATE_DISABLED_FOR_PLACEMENT');
   for (const se of old) expect(await how(se)).toBeLessThan(300);
   for (const se of old) {
     await until(async () => (await named(f.client, 'virtualservice', vsName(se)))?.runtime.oper_status.state === 'OPER_UP', `${vsName(se)} up again`);
@@ -56,7 +58,6 @@ describe('relaunching SEs', () => {
     const [a, b] = await groupSes(f.client, 'Default-Group');
     await setState(f.client, a, 'SE_STATE_DISABLED_FORCE');
     const vs = vsName(a);
-    expect((await named(f.client, 'virtualservice', vs)).runtime.oper_status.state).toBe('OPER_DOWN');
     const up = await until(async () => {
       const v = await named(f.client, 'virtualservice', vs);
       return v.runtime.oper_status.state === 'OPER_UP' && v;
