@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetArgs, type FleetOptions } from './avi/fleet/options.js';
 import type { LabProfile } from './server.js';
 
 const LAB_FILES = ['lab.pid', 'profile.json', 'env'];
@@ -26,7 +27,7 @@ function checkDir(dir: string, mustExist: boolean): void {
 const UP_DEADLINE_MS = 15_000;
 const DOWN_DEADLINE_MS = 10_000;
 
-export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string }): Promise<LabProfile> {
+export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions }): Promise<LabProfile> {
   const dir = resolve(opts.dir);
   checkDir(dir, false);
   try {
@@ -39,7 +40,8 @@ export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string
   clean(dir); // leftovers of a lab that died without cleaning up
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
-  const child = spawn(process.execPath, [daemonPath(), '--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir], {
+  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir, ...(opts.fleet ? fleetArgs(opts.fleet) : [])];
+  const child = spawn(process.execPath, [daemonPath(), ...args], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });
