@@ -3,18 +3,21 @@
 // Keeps each Controller's instance and private IP; each node is down while its root is swapped.
 // Hold this beside the document: the `doc` numbers are its step numbers.
 
-import type { ControllerContext } from '../src/steps/controller/context.js';
-import { isSingleNode } from '../src/steps/controller/context.js';
-import type { ControllerStepId } from '../src/steps/controller/index.js';
-import { buildMachine } from '../src/steps/machine.js';
-import { vocabulary, type RunbookDefinition } from '../src/steps/runbook.js';
+import { vocabulary, type View } from '../src/runbook/language.js';
+import type { RunbookModule } from '../src/runbook/module.js';
+import type { ControllerData, ControllerNode } from '../src/steps/controller/context.js';
+import { clusterIdentity } from '../src/steps/controller/identity.js';
+import { controllerSteps, type ControllerStepId } from '../src/steps/controller/index.js';
+import { nodeSummary, nodeTargets, verifyRoots } from '../src/steps/controller/report.js';
+import { controllerSettings, type ControllerSettings } from '../src/steps/controller/settings.js';
 
-const { step, wait, eachNode } = vocabulary<ControllerContext, ControllerStepId>();
-const threeNodes = (ctx: ControllerContext) => !isSingleNode(ctx);
+const { step, wait, gate, each } = vocabulary<ControllerData, ControllerStepId>();
+const oneNode = ({ data }: View<ControllerData>) => data.nodes.length === 1;
+const threeNodes = (v: View<ControllerData>) => !oneNode(v);
+const swapped = (data: ControllerData) => data.nodes.filter((n) => !n.alreadyEncrypted).map((n) => n.ip);
 
-export const definition: RunbookDefinition<ControllerContext> = {
+export const definition = {
   strategy: 'controller-swap',
-  version: 2,
   document: 'Controller 1-node or 3-node cluster using Existing Controller VMs',
   entries: [
     // Preflight: reads only, so a refusal changes nothing.
@@ -24,41 +27,63 @@ export const definition: RunbookDefinition<ControllerContext> = {
     // Before the first change: refuses if another run (any host, any state dir) works on these instances.
     step('claim-nodes', "Mark the node instances as this run's (refused if another run holds them)"),
     // Before step 1 on purpose: the backup asks for its passphrase, and a refusal there leaves nothing created.
-    step('export-config', 'Back up the Controller configuration (full_system) into the run folder', {
-      doc: '2',
-      when: isSingleNode,
-      preflight: true,
-    }),
-    step('create-volumes', "Create an encrypted volume from the AMI's snapshot in each node's AZ", {
-      doc: '1',
-      awaits: 'encrypted volumes available',
-    }),
-    eachNode(
-      'For each node, followers first and the leader last',
-      [
-        step('stop-node', 'Shut down the Controller', { doc: '3', downtime: true }),
-        wait('node-stopped', 'instance stopped', { doc: '3' }),
-        step('detach-old-root', 'Detach the old root volume', { doc: '4' }),
-        wait('old-root-detached', 'old root detached', { doc: '4' }),
-        step('attach-new-root', 'Attach the encrypted volume at the same device', { doc: '5' }),
-        wait('new-root-attached', 'encrypted root attached', { doc: '5' }),
-        step('keep-delete-on-termination', "Keep the old root's DeleteOnTermination", { doc: '5' }),
-        step('start-node', 'Start the Controller', { doc: '6', awaits: 'instance running' }),
-        wait('controller-up', 'Controller API up', { doc: '7', when: isSingleNode }),
-        step('restore-config', 'Restore the configuration onto the new Controller', { doc: '7', when: isSingleNode }),
-        step('save-cluster-config', 'Edit and save the cluster configuration so the node re-joins', {
-          doc: '8',
-          when: threeNodes,
-          awaits: 'node joining',
-        }),
-        wait('cluster-ready', 'cluster READY', { doc: '8', upAgain: true }),
-        step('tag-old-root', 'Keep the old root volume, tagged with what replaced it', { doc: '9' }),
+    step('export-config', 'Back up the Controller configuration (full_system) into the run folder', { doc: '2', when: oneNode, preflight: true }),
+    step('create-volumes', "Create an encrypted volume from the AMI's snapshot in each node's AZ", { doc: '1' }),
+    gate('nodes-go-down', 'Each Controller node goes down in turn', ({ data }) =>
+      `${swapped(data).join(', ')} go down one at a time, followers first and the leader last, each for about 5-12 minutes (stop, root swap, boot, ${oneNode({ data, item: data }) ? 'configuration restore' : 'cluster re-join'})`),
+    each('nodes', 'For each node, followers first and the leader last', [
+      step('stop-node', 'Shut down the Controller', { doc: '3', downtime: true }),
+      wait('node-stopped', 'instance stopped', { doc: '3' }),
+      step('detach-old-root', 'Detach the old root volume', { doc: '4' }),
+      wait('old-root-detached', 'old root detached', { doc: '4' }),
+      step('attach-new-root', 'Attach the encrypted volume at the same device', { doc: '5' }),
+      wait('new-root-attached', 'encrypted root attached', { doc: '5' }),
+      step('keep-delete-on-termination', "Keep the old root's DeleteOnTermination", { doc: '5' }),
+      step('start-node', 'Start the Controller', { doc: '6' }),
+      wait('controller-up', 'Controller API up', { doc: '7', when: oneNode }),
+      step('restore-config', 'Restore the configuration onto the new Controller', { doc: '7', when: oneNode }),
+      step('save-cluster-config', 'Edit and save the cluster configuration so the node re-joins', { doc: '8', when: threeNodes }),
+      wait('cluster-ready', 'cluster READY', { doc: '8', upAgain: true }),
+      step('tag-old-root', 'Keep the old root volume, tagged with what replaced it', { doc: '9' }),
+    ], {
+      key: (n) => (n as ControllerNode).ip,
+      skip: ({ item }) => !!(item as ControllerNode).alreadyEncrypted,
+      // A node that does not come back (a start that falls back to stopped, no cluster READY) is
+      // put back on its original root, and the run stops there: fix the cause, then resume.
+      compensate: [
+        step('rollback-stop-node', 'Stop the node to put its original root back (unless it still runs on it)'),
+        wait('rollback-node-stopped', 'instance stopped'),
+        step('rollback-detach-new-root', 'Detach the encrypted volume'),
+        wait('rollback-new-root-detached', 'encrypted volume detached'),
+        step('rollback-attach-old-root', 'Attach the original root at the same device'),
+        wait('rollback-old-root-attached', 'original root attached'),
+        step('rollback-delete-on-termination', "Put the original root's DeleteOnTermination back"),
+        step('rollback-start-node', 'Start the Controller on its original root'),
+        wait('rollback-controller-up', 'Controller API up', { when: oneNode }),
+        step('rollback-rejoin', 'Save the cluster configuration so the node re-joins', { when: threeNodes }),
+        wait('rollback-cluster-ready', 'cluster READY', { upAgain: true }),
       ],
-      (ctx, i) => !!ctx.nodes[i]?.alreadyEncrypted,
-    ),
+    }),
     step('verify', 'Verify every root volume is encrypted with the key'),
     step('release-nodes', "Remove this run's mark from the node instances"),
   ],
 };
 
-export const machine = buildMachine(definition);
+export const runbook: RunbookModule<ControllerData, ControllerSettings> = {
+  strategy: definition.strategy,
+  document: definition.document,
+  definition,
+  settings: controllerSettings,
+  initialData: (s) => ({
+    controller: s.avi.controller,
+    kmsKey: s.kmsKey,
+    ...(s.runbook.encryptedAmi ? { encryptedAmi: s.runbook.encryptedAmi } : {}),
+    nodes: [],
+  }),
+  effects: (deps) => controllerSteps(deps),
+  identity: async (reads, s) => (await clusterIdentity(reads, s.aws.region)).key,
+  targetLabel: (s) => `Controller ${s.avi.controller}`,
+  targets: nodeTargets,
+  summary: nodeSummary,
+  verify: verifyRoots,
+};

@@ -23,6 +23,11 @@ export interface AviClientOptions {
   /** Idle timeout of one request. Default 30 s. */
   requestTimeoutMs?: number;
   onRetry?: (info: { attempt: number; reason: string }) => void;
+  /**
+   * A plan: only GET (and the login) may leave. Writes have their own recorder in a plan; this
+   * is the second net that makes a write that slipped past it fail instead of reach the Controller.
+   */
+  readOnly?: boolean;
 }
 
 type Method = HttpRequest['method'];
@@ -63,13 +68,16 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof AviError) throw new AviError(err.status, redact(oneLine(err.message), secrets()), err.kind);
+      if (err instanceof AviError) throw new AviError(err.status, redact(oneLine(err.message), secrets()), err.kind, err.operation);
       throw err;
     }
   }
 
   /** One API call: login if needed, re-login once on 401/419, retry transient failures. */
   function call(method: Method, pathAndQuery: string, options: CallOptions = {}): Promise<string> {
+    if (opts.readOnly && method !== 'GET') {
+      return Promise.reject(Object.assign(new Error(`refused ${method} ${pathAndQuery.split('?')[0]} to the Controller: this is a plan, nothing may change`), { name: 'ReadOnlyViolation' }));
+    }
     const idempotent = options.idempotent ?? true;
     const url = new URL(pathAndQuery, controller);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -187,6 +195,5 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
         await call('POST', '/api/configuration/import', { body: { configuration: parsed, passphrase }, timeoutMs: Math.max(timeoutMs, BULK_TIMEOUT_MS), idempotent: false });
       }),
     listClouds: () => guarded(() => listAll<Cloud>('/api/cloud?page_size=200')),
-    resetSession: () => session.reset(),
   };
 }

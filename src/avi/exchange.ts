@@ -48,12 +48,12 @@ export function makeExchanger(controller: string, ca: string | undefined) {
     } catch (err) {
       if (isTlsError(err)) throw tlsError(controller, err);
       if (err instanceof RequestTimeout) {
-        const final = new AviError(0, `Avi Controller ${controller} did not answer ${what} within ${Math.round(err.timeoutMs / 1000)} s`, 'timeout');
+        const final = new AviError(0, `Avi Controller ${controller} did not answer ${what} within ${Math.round(err.timeoutMs / 1000)} s`, 'timeout', what);
         if (opts.idempotent) throw new Transient(`${what}: ${err.message}`, final);
         throw outcomeUnknown(final);
       }
       const cause = networkCause(err);
-      const final = new AviError(0, `cannot reach Avi Controller ${controller}: ${cause}`, 'unreachable');
+      const final = new AviError(0, `cannot reach Avi Controller ${controller}: ${cause}`, 'unreachable', what);
       if (!isTransientNetworkError(err)) throw final;
       // A refused connection never reached the Controller: safe to resend even a non-idempotent call.
       const code = (err as { code?: string }).code;
@@ -64,7 +64,7 @@ export function makeExchanger(controller: string, ca: string | undefined) {
 }
 
 function outcomeUnknown(err: AviError): AviError {
-  return new AviError(err.status, `${err.message}; the request may have been applied, check the Controller before retrying`, err.kind);
+  return new AviError(err.status, `${err.message}; the request may have been applied, check the Controller before retrying`, err.kind, err.operation);
 }
 
 /** 2xx passes; 5xx is Transient (503 = still initializing); other statuses become AviError 'http'. */
@@ -76,11 +76,11 @@ export function checkStatus(controller: string, method: string, path: string, re
   if (status >= 500) {
     const notReady = status === 502 || status === 503 || status === 504;
     const final = notReady
-      ? new AviError(status, `Avi Controller ${controller} is not ready: HTTP ${status} on ${method} ${path}${suffix}`, 'unreachable')
-      : new AviError(status, `Avi Controller ${controller} failed ${method} ${path}: HTTP ${status}${suffix}`, 'http');
+      ? new AviError(status, `Avi Controller ${controller} is not ready: HTTP ${status} on ${method} ${path}${suffix}`, 'unreachable', `${method} ${path}`)
+      : new AviError(status, `Avi Controller ${controller} failed ${method} ${path}: HTTP ${status}${suffix}`, 'http', `${method} ${path}`);
     // 502/503 mean the request never reached the API; any other 5xx may have half-applied an import.
     if (idempotent || status === 502 || status === 503) throw new Transient(`HTTP ${status} on ${method} ${path}`, final);
     throw final;
   }
-  throw new AviError(status, `Avi Controller ${controller} rejected ${method} ${path}: HTTP ${status}${suffix}`, 'http');
+  throw new AviError(status, `Avi Controller ${controller} rejected ${method} ${path}: HTTP ${status}${suffix}`, 'http', `${method} ${path}`);
 }

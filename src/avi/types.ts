@@ -66,23 +66,36 @@ export interface Cloud {
   [extra: string]: unknown;
 }
 
-export interface AviGateway {
+/** The session the engine opens once: login up front makes a bad password one clear line. */
+export interface AviSession {
   /** Logs in (POST /login) unless a session exists; returns the Controller's version, e.g. "22.1.3". */
   login(): Promise<string>;
+}
+
+/** Cluster reads: safe at any time, in a plan too. */
+export interface ClusterReads {
   /** Unauthenticated probe (`GET /api/initial-data`): the version if the API answers, undefined if it does not. */
   probe(): Promise<string | undefined>;
   getCluster(): Promise<ClusterConfig>;
   getClusterRuntime(): Promise<ClusterRuntime>;
+}
+
+/** Cluster changes, configuration export and restore: in a plan these reach the recorder. */
+export interface ClusterWrites {
   /** PUT /api/cluster with the whole object. */
   putCluster(cluster: ClusterConfig): Promise<ClusterConfig>;
-  /** `full_system` export; returns the configuration file's text. The passphrase travels in the body, never the URL. */
+  /** `full_system` export (a POST); returns the configuration file's text. The passphrase travels in the body, never the URL. */
   exportConfiguration(passphrase: string): Promise<string>;
   /** Restore a `full_system` export onto this Controller. */
   importConfiguration(configuration: string, passphrase: string): Promise<void>;
-  listClouds(): Promise<Cloud[]>;
-  /** Drops the session so the next call logs in again (after a node reboot the old session is gone). */
-  resetSession(): void;
 }
+
+export interface CloudReads {
+  listClouds(): Promise<Cloud[]>;
+}
+
+/** The real client implements all of it; steps see it through the narrower faces. */
+export type AviGateway = AviSession & ClusterReads & ClusterWrites & CloudReads;
 
 /** A Controller failure in our own words. `status` is the HTTP status, 0 for connection and TLS errors. */
 export class AviError extends Error {
@@ -90,6 +103,8 @@ export class AviError extends Error {
     readonly status: number,
     message: string,
     readonly kind: 'unreachable' | 'tls' | 'auth' | 'http' | 'timeout' | 'tenant',
+    /** The call that failed, "PUT /api/cluster", when there was one. */
+    readonly operation?: string,
   ) {
     super(message);
     this.name = 'AviError';

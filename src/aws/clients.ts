@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { KMSClient } from '@aws-sdk/client-kms';
 
 export interface AwsClientOptions {
@@ -7,6 +8,11 @@ export interface AwsClientOptions {
   profile?: string;
   /** Where the SDK's own warnings go (e.g. "multiple credential sources"); never the console. */
   onWarning?: (message: string) => void;
+  /**
+   * A plan: only Describe/List/Get may be sent. Writes have their own recorder in a plan; this is
+   * the second net that makes a write that slipped past it fail instead of reach AWS.
+   */
+  readOnly?: boolean;
 }
 
 export interface AwsClients {
@@ -23,10 +29,26 @@ export interface AwsClients {
  * - retries: standard mode with the default 3 attempts (still overridable by AWS_RETRY_MODE /
  *   AWS_MAX_ATTEMPTS); callers must not add their own retry loop around SDK calls.
  */
-export function createAwsClients({ region, profile, onWarning }: AwsClientOptions): AwsClients {
+export function createAwsClients({ region, profile, onWarning, readOnly }: AwsClientOptions): AwsClients {
   const warn = (...parts: unknown[]) => onWarning?.(parts.map(String).join(' ').replace(/\s+/g, ' ').trim());
   // A logger without info/debug output: the SDK's warnings reach onWarning instead of eight lines on stderr.
   const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn, error: warn };
   const config = { region, logger, ...(profile ? { profile } : {}) };
-  return { ec2: new EC2Client(config), kms: new KMSClient(config) };
+  const clients = { ec2: new EC2Client(config), kms: new KMSClient(config) };
+  if (readOnly) {
+    clients.ec2.middlewareStack.add(refuseWrites, { step: 'initialize', name: 'avi-encrypt-read-only' });
+    clients.kms.middlewareStack.add(refuseWrites, { step: 'initialize', name: 'avi-encrypt-read-only' });
+  }
+  return clients;
 }
+
+const READ_OPERATION = /^(Describe|List|Get)[A-Z]/;
+
+/** Before anything is signed or sent: a command that is not a read fails right here. */
+const refuseWrites: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const command = String(context.commandName ?? '').replace(/Command$/, '');
+  if (!READ_OPERATION.test(command)) {
+    throw Object.assign(new Error(`refused ${command} to AWS: this is a plan, nothing may change`), { name: 'ReadOnlyViolation' });
+  }
+  return next(args);
+};

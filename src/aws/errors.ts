@@ -25,6 +25,11 @@ function requestId(error: unknown): string | undefined {
   return typeof metadata?.requestId === 'string' ? metadata.requestId : undefined;
 }
 
+function httpStatus(error: unknown): number | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
 /**
  * One error type for every AWS failure: `code` is the AWS code, the message is one readable line.
  * The original error is not attached: SDK errors hold raw HTTP responses we never want in logs.
@@ -36,7 +41,7 @@ export function toAwsError(error: unknown, operation: string): AwsError {
   const detail = errorDetail(error);
   const id = requestId(error);
   const suffix = id ? ` (request ${id})` : '';
-  return new AwsError(code, `${operation} failed: ${code}${detail ? `: ${detail}` : ''}${suffix}`, operation);
+  return new AwsError(code, `${operation} failed: ${code}${detail ? `: ${detail}` : ''}${suffix}`, operation, id, httpStatus(error));
 }
 
 /** Runs one SDK call and rethrows anything it throws as AwsError tagged with the API operation. */

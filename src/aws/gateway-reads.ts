@@ -13,18 +13,9 @@ import {
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsCall, notFound } from './errors.js';
 import { toImageInfo, toInstanceInfo, toKeyInfo, toSnapshotInfo, toVolumeInfo } from './mapping.js';
-import type { AwsGateway, InstanceInfo, Tags } from './types.js';
+import type { Ec2Reads, InstanceInfo, KmsReads, Tags } from './types.js';
 
-export type AwsReads = Pick<
-  AwsGateway,
-  | 'describeKey'
-  | 'describeImage'
-  | 'describeSnapshot'
-  | 'describeInstance'
-  | 'findInstancesByPrivateIp'
-  | 'describeVolume'
-  | 'findVolumesByTags'
->;
+export type AwsReads = Ec2Reads & KmsReads;
 
 // Everything except terminated: a stopped controller still holds its IP and must be found.
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];

@@ -13,19 +13,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsCall } from './errors.js';
 import { recordToTags, toVolumeInfo } from './mapping.js';
-import type { AwsGateway, CreateVolumeRequest } from './types.js';
+import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-export type AwsWrites = Pick<
-  AwsGateway,
-  | 'createVolume'
-  | 'stopInstance'
-  | 'startInstance'
-  | 'detachVolume'
-  | 'attachVolume'
-  | 'setDeleteOnTermination'
-  | 'tagResources'
-  | 'untagResources'
->;
+export type AwsWrites = Ec2Writes;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.

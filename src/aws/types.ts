@@ -105,9 +105,8 @@ export interface CreateVolumeRequest {
   tags: Tags;
 }
 
-export interface AwsGateway {
-  // Reads: safe in a dry run.
-  describeKey(keyRef: string): Promise<KeyInfo>;
+/** EC2 reads: safe at any time, in a plan too. */
+export interface Ec2Reads {
   describeImage(imageId: string): Promise<ImageInfo>;
   describeSnapshot(snapshotId: string): Promise<SnapshotInfo>;
   describeInstance(instanceId: string): Promise<InstanceInfo>;
@@ -116,8 +115,10 @@ export interface AwsGateway {
   describeVolume(volumeId: string): Promise<VolumeInfo>;
   /** Volumes carrying all of these tags (not deleted). */
   findVolumesByTags(tags: Tags): Promise<VolumeInfo[]>;
+}
 
-  // Mutations: recorded, not sent, in a dry run.
+/** EC2 changes: in a plan these reach the recorder, never AWS. */
+export interface Ec2Writes {
   createVolume(req: CreateVolumeRequest): Promise<VolumeInfo>;
   stopInstance(instanceId: string): Promise<void>;
   startInstance(instanceId: string): Promise<void>;
@@ -129,12 +130,22 @@ export interface AwsGateway {
   untagResources(resourceIds: string[], keys: string[]): Promise<void>;
 }
 
+export interface KmsReads {
+  describeKey(keyRef: string): Promise<KeyInfo>;
+}
+
+/** The real gateway over the SDK implements all of it; steps see it through the narrower faces. */
+export type AwsGateway = Ec2Reads & Ec2Writes & KmsReads;
+
 /** An AWS failure in our own words: `code` is the AWS error code (IncorrectState, InvalidVolume.NotFound, ...). */
 export class AwsError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly operation: string,
+    /** For a support case: the request id AWS returned, and the HTTP status. */
+    readonly requestId?: string,
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'AwsError';

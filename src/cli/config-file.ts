@@ -1,8 +1,10 @@
-// The --config file: YAML or JSON, flat camelCase keys mirroring Settings. Secrets are refused
-// because config files get committed, copied and attached to tickets.
+// The --config file: YAML or JSON, camelCase keys mirroring Settings, and a section per strategy
+// for that runbook's own settings (`controller-swap: {encryptedAmi: ami-...}`). Secrets are
+// refused because config files get committed, copied and attached to tickets.
 
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { isStrategy, REGISTRY } from '../../runbooks/index.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 
 export const SETTING_KEYS = [
@@ -14,7 +16,6 @@ export const SETTING_KEYS = [
   'region',
   'profile',
   'kmsKey',
-  'encryptedAmi',
   'stateDir',
   'strategy',
   'pollInterval',
@@ -25,6 +26,8 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 /** One source of settings (flags, config file or environment), values not yet parsed. */
 export interface SettingsLayer {
   values: Partial<Record<SettingKey, string | number>>;
+  /** A runbook's own settings, by strategy: its section of the config file. */
+  sections: Record<string, Record<string, unknown>>;
   /** Names where a key came from, for error messages ("pollInterval in avi.yaml"). */
   source: (key: SettingKey) => string;
 }
@@ -56,10 +59,10 @@ export function loadConfigFile(path: string, readFile: (p: string) => string): S
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw usage(`config file "${path}" cannot be read (${code}): check the --config path`);
   }
-  return { values: parseConfigText(text, path), source: (key) => `${key} in ${path}` };
+  return { ...parseConfigText(text, path), source: (key) => `${key} in ${path}` };
 }
 
-export function parseConfigText(text: string, path: string): SettingsLayer['values'] {
+export function parseConfigText(text: string, path: string): Pick<SettingsLayer, 'values' | 'sections'> {
   let doc: unknown;
   const json = path.toLowerCase().endsWith('.json');
   try {
@@ -67,7 +70,7 @@ export function parseConfigText(text: string, path: string): SettingsLayer['valu
   } catch (err) {
     throw usage(`config file "${path}" is not valid ${json ? 'JSON' : 'YAML'}: ${firstLine((err as Error).message)}`);
   }
-  if (doc === null || doc === undefined) return {};
+  if (doc === null || doc === undefined) return { values: {}, sections: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw usage(`config file "${path}" must hold a mapping of settings (e.g. "controller: https://10.0.0.10")`);
   }
@@ -80,11 +83,16 @@ export function parseConfigText(text: string, path: string): SettingsLayer['valu
     }
   }
   const values: SettingsLayer['values'] = {};
+  const sections: SettingsLayer['sections'] = {};
   for (const [key, value] of entries) {
+    if (isStrategy(key)) {
+      sections[key] = parseSection(key, value, path);
+      continue;
+    }
     if (!(SETTING_KEYS as readonly string[]).includes(key)) {
       const hint = (SETTING_KEYS as readonly string[]).includes(camel(key))
         ? `did you mean "${camel(key)}"?`
-        : `allowed keys: ${SETTING_KEYS.join(', ')}`;
+        : `allowed keys: ${SETTING_KEYS.join(', ')}, and a section per strategy`;
       throw usage(`unknown key "${key}" in config file "${path}": ${hint}`);
     }
     const k = key as SettingKey;
@@ -100,5 +108,24 @@ export function parseConfigText(text: string, path: string): SettingsLayer['valu
     }
     values[k] = PATH_KEYS.has(k) && typeof value === 'string' && !isAbsolute(value) ? join(dirname(path), value) : value;
   }
-  return values;
+  return { values, sections };
+}
+
+/** A strategy's section: a mapping of that runbook's own settings, nothing else. */
+function parseSection(strategy: string, value: unknown, path: string): Record<string, unknown> {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw usage(`"${strategy}" in config file "${path}" must be a mapping of that runbook's settings`);
+  }
+  const module = REGISTRY[strategy as keyof typeof REGISTRY];
+  const keys = 'notYet' in module ? [] : module.settings.specs.map((s) => s.key);
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const home = SECRET_KEYS.get(key.toLowerCase().replace(/[-_]/g, ''));
+    if (home) throw usage(`config file "${path}" contains "${strategy}.${key}": secrets don't go in config files; use ${home}`);
+    if (!keys.includes(key)) {
+      throw usage(`unknown key "${key}" in the ${strategy} section of config file "${path}": ${keys.length ? `allowed keys: ${keys.join(', ')}` : `${strategy} has no settings of its own`}`);
+    }
+    if (v === null || typeof v === 'object') throw usage(`"${strategy}.${key}" in config file "${path}" must be a plain value`);
+  }
+  return value as Record<string, unknown>;
 }

@@ -14,7 +14,6 @@ export const SETTING_ENV: Readonly<Partial<Record<SettingKey, readonly string[]>
   region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
   profile: ['AWS_PROFILE'],
   kmsKey: ['AVI_ENCRYPT_KMS_KEY'],
-  encryptedAmi: ['AVI_ENCRYPT_ENCRYPTED_AMI'],
   stateDir: ['AVI_ENCRYPT_STATE_DIR'],
   pollInterval: ['AVI_ENCRYPT_POLL_INTERVAL'],
   waitTimeout: ['AVI_ENCRYPT_WAIT_TIMEOUT'],
@@ -38,7 +37,7 @@ export function envLayer(env: NodeJS.ProcessEnv): SettingsLayer {
     values[key] = envValue(env, name);
     from[key] = name;
   }
-  return { values, source: (key) => from[key] ?? SETTING_ENV[key]?.[0] ?? key };
+  return { values, sections: {}, source: (key) => from[key] ?? SETTING_ENV[key]?.[0] ?? key };
 }
 
 // A secret in argv lands in shell history and `ps`; refuse it before yargs echoes anything.

@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import { EXIT, UserFacingError, type ExitCode } from '../engine/exit-codes.js';
 import { migrate, plan, type CommandIo } from '../engine/migrate.js';
+import { describe } from '../engine/describe.js';
 import { resume } from '../engine/resume.js';
 import { status } from '../engine/status.js';
 import { LabUsageError, labDown, labUp } from '../lab/control.js';
@@ -22,6 +23,8 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
   switch (command.kind) {
     case 'status':
       return status(command, io.out);
+    case 'describe':
+      return describe(command.strategy, command.format, io.out);
     case 'lab-up': {
       const profile = await labUp(command).catch(asUsage);
       const groups = profile.fleet?.groups ?? [];
@@ -42,6 +45,7 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
         if (command.kind === 'migrate') {
           return command.dryRun ? plan(command.settings, command.json, cio) : migrate(command.settings, { yes: command.yes }, cio);
         }
+        if (command.kind === 'approve') return resume({ stateDir: command.stateDir, runId: command.runId, approve: true }, cio);
         return resume(command, cio);
       });
   }

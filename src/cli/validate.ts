@@ -1,8 +1,9 @@
 // Offline checks on merged settings. Each failure is ONE line: what is wrong, then how to fix it.
 // Nothing here talks to AWS or the Controller; preflight does that later.
 
-import { IMPLEMENTED_STRATEGIES, STRATEGIES, type Settings, type Strategy, isStrategy } from '../engine/settings.js';
+import { implemented, isStrategy, REGISTRY, STRATEGIES } from '../../runbooks/index.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
+import type { Settings } from '../runbook/settings.js';
 
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
 
@@ -17,11 +18,9 @@ const KMS_FORMS: ReadonlyArray<{ re: RegExp; arn: boolean }> = [
   { re: new RegExp(`^${ARN_PREFIX}key/${KEY_ID}$`), arn: true },
   { re: new RegExp(`^${ARN_PREFIX}${ALIAS_NAME}$`), arn: true },
 ];
-const AMI = /^ami-[0-9a-f]{8,17}$/;
 // us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, ap-southeast-2 ...
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-export { isStrategy };
 
 export function unknownStrategyError(given: string): UserFacingError {
   return usage(`unknown strategy "${given}": use --strategy with one of ${STRATEGIES.join(', ')}`);
@@ -39,16 +38,13 @@ export function positiveNumber(raw: unknown, from: string, unit: 'milliseconds' 
 }
 
 /** Throws the first problem found, so the user fixes one thing at a time with a precise hint. */
-export function validateSettings(s: Settings, io: { readFile: (p: string) => string }): void {
-  if (!IMPLEMENTED_STRATEGIES.includes(s.strategy)) {
-    throw usage(
-      `strategy "${s.strategy}" is not implemented yet: implemented strategies are ${IMPLEMENTED_STRATEGIES.join(', ')}`,
-    );
+export function validateSettings(s: Omit<Settings, 'runbook'>, io: { readFile: (p: string) => string }): void {
+  if (!isStrategy(s.strategy) || 'notYet' in REGISTRY[s.strategy]) {
+    throw usage(`strategy "${s.strategy}" is not implemented yet: implemented strategies are ${implemented().join(', ')}`);
   }
   validateController(s.avi.controller);
   validateRegion(s.aws.region);
   validateKmsKey(s.kmsKey, s.aws.region);
-  validateEncryptedAmi(s.strategy, s.encryptedAmi);
   if (s.avi.caBundle !== undefined) validateCaBundle(s.avi.caBundle, io.readFile);
   // parseCommand already checked each source; this guards Settings built elsewhere (lab, tests).
   if (!(Number.isFinite(s.pollIntervalMs) && s.pollIntervalMs > 0)) {
@@ -102,20 +98,6 @@ export function validateKmsKey(kmsKey: string, region: string): void {
     throw usage(
       `KMS key ARN is in ${keyRegion} but the region is ${region}: use a key from ${region} or set --region ${keyRegion}`,
     );
-  }
-}
-
-export function validateEncryptedAmi(strategy: Strategy, ami: string | undefined): void {
-  if (ami === undefined) {
-    if (strategy.startsWith('controller-')) {
-      throw usage(
-        `strategy ${strategy} needs an encrypted Controller AMI: set --encrypted-ami or AVI_ENCRYPT_ENCRYPTED_AMI (creating it is planned for a later version)`,
-      );
-    }
-    return;
-  }
-  if (!AMI.test(ami)) {
-    throw usage(`encrypted AMI "${ami}" is not an AMI id: set --encrypted-ami to one like ami-0abc1234def567890`);
   }
 }
 

@@ -12,6 +12,10 @@ export const EXIT = {
   locked: 4,
   /** A step failed mid-run; the run is saved and `avi-encrypt resume` continues it. */
   stepFailed: 5,
+  /** A step failed and its target was put back as it was; fix the cause, then `avi-encrypt resume`. */
+  rolledBack: 6,
+  /** The run waits at a gate for a person's approval (no terminal, no --yes); `avi-encrypt approve` continues it. */
+  waitingApproval: 7,
   /** Interrupted (SIGINT/SIGTERM); the run is saved and `avi-encrypt resume` continues it. */
   interrupted: 130,
 } as const;

@@ -5,6 +5,7 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fsyncDir, isCode } from './persist.js';
+import type { RunError } from '../steps/run-error.js';
 import type { Redactor } from './redact.js';
 
 export type JournalEvent =
@@ -12,8 +13,13 @@ export type JournalEvent =
   | 'step-started'
   | 'step-finished'
   | 'step-failed'
+  | 'gate-asked'
+  | 'gate-approved'
+  | 'gate-waiting'
   | 'run-finished'
   | 'run-failed'
+  | 'run-rolled-back'
+  | 'run-waiting-approval'
   | 'run-resumed'
   | 'run-interrupted'
   | 'wait';
@@ -23,9 +29,10 @@ export type JournalEntry = {
   runId: string;
   event: JournalEvent;
   step?: string;
-  node?: string;
+  /** The item the step worked on ("10.10.1.12", "group-a/se-3"); absent for the run itself. */
+  item?: string;
   detail?: Record<string, unknown>;
-  error?: { name: string; message: string; code?: string };
+  error?: RunError;
 };
 
 export class Journal {

@@ -1,19 +1,33 @@
-// `resume [run-id]`: restore the saved actor and run the step that was in flight again.
+// `resume [run-id]` and `approve <run-id>`: restore the saved run and continue it. A step that
+// was in flight runs again; a failed or rolled-back run gets RESUME (its failed items start
+// again, with fresh deadlines); a gate that waits gets APPROVE or is asked again.
 
-import { connect } from './connect.js';
+import type { RunEvent } from '../runbook/machine.js';
+import { connectTarget } from '../steps/target.js';
+import { buildRunbook } from './build.js';
 import { drive } from './drive.js';
 import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
+import { gateAsker } from './gates.js';
 import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
-import type { CommandIo } from './migrate.js';
+import { secretsInto, type CommandIo } from './migrate.js';
 import { readJson } from './persist.js';
 import { Redactor } from './redact.js';
+import { runbookFor } from './registry.js';
 import { loadMeta, loadMetaOrSkip, RunFileError, unreadable, type RunMeta } from './run-meta.js';
 import { listRuns, locksDir, runFolder, type RunFolder } from './run-folder.js';
-import { runbookFor } from './runbooks.js';
-import { isStrategy } from './settings.js';
+import { toolVersion } from './version.js';
 
-export async function resume(opts: { stateDir: string; runId?: string; yes?: boolean; pollIntervalMs?: number }, io: CommandIo): Promise<ExitCode> {
+export interface ResumeOptions {
+  stateDir: string;
+  runId?: string;
+  yes?: boolean;
+  /** `approve`: the run must be waiting at a gate, and the approval is the consent. */
+  approve?: boolean;
+  pollIntervalMs?: number;
+}
+
+export async function resume(opts: ResumeOptions, io: CommandIo): Promise<ExitCode> {
   const all = opts.runId ? [] : await listRuns(opts.stateDir);
   if (!opts.runId && all.length === 0) throw new UserFacingError(`no runs in ${opts.stateDir}; start one with avi-encrypt migrate`, EXIT.usage);
   const runId = opts.runId ?? (await latestUnfinished(opts.stateDir, all));
@@ -33,46 +47,41 @@ export async function resume(opts: { stateDir: string; runId?: string; yes?: boo
     io.out.write(`run ${runId} already finished; nothing to resume\n`);
     return EXIT.ok;
   }
-  if (!isStrategy(meta.settings.strategy)) throw new UserFacingError(`run ${runId} has an unknown strategy ${meta.settings.strategy}`, EXIT.usage);
-  const runbook = runbookFor(meta.settings.strategy);
-  if (meta.runbookVersion !== runbook.definition.version) {
-    throw new UserFacingError(
-      `run ${runId} was made by ${meta.strategy} runbook v${meta.runbookVersion}, this avi-encrypt has v${runbook.definition.version}; finish it with the version that started it`,
-      EXIT.usage,
-    );
+  if (opts.approve && meta.status !== 'waiting-approval') {
+    throw new UserFacingError(`run ${runId} is ${meta.status}, not waiting for an approval; continue it with avi-encrypt resume ${runId}`, EXIT.usage);
   }
+  const module = runbookFor(meta.settings.strategy);
+  const built = buildRunbook(module, meta.settings);
+  refuseOtherShape(meta, built.fingerprint);
   const snapshot = await readSnapshot(folder, meta);
-  // Resuming stops and starts production instances: the same consent as migrate.
-  if (!opts.yes && !io.interactive) {
+  // Resuming may stop and start production instances: the same consent as migrate.
+  const consent = opts.yes || opts.approve;
+  if (!consent && !io.interactive) {
     throw new UserFacingError(`resume changes production and stdin is not a terminal to confirm on; pass --yes (avi-encrypt resume ${runId} --yes)`, EXIT.usage);
   }
-  if (!opts.yes && !(await io.confirm(`Resume run ${runId} (${meta.strategy}, ${meta.settings.avi.controller}, ${meta.status})?`))) {
+  if (!consent && !(await io.confirm(`Resume run ${runId} (${meta.strategy}, ${module.targetLabel(meta.settings)}, ${meta.status})?`))) {
     io.out.write('nothing was changed\n');
     return EXIT.ok;
   }
   const settings = { ...meta.settings, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) };
   const lock = await acquireLock({
-    dir: locksDir(settings.stateDir), target: meta.target ?? settings.avi.controller, runId,
+    dir: locksDir(settings.stateDir), target: meta.target ?? module.targetLabel(settings), runId,
     onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),
   });
   try {
     const password = await io.aviPassword();
     const redactor = new Redactor([password]);
-    const singleNode = snapshot.context?.nodes?.length === 1;
-    const gateways = await connect(settings, password, {
-      ...(singleNode
-        ? { onUnreachable: (why: string) => io.err.write(`warning: ${why}; resuming anyway: the run may have left this 1-node Controller stopped\n`) }
-        : {}),
+    // The run may have left its target unreachable for now (a stopped 1-node Controller): steps wait for it.
+    const target = await connectTarget(settings, password, {
+      onUnreachable: (why) => io.err.write(`warning: ${why}; resuming anyway: the run may have left it down\n`),
     });
-    const backupPassphrase = async () => {
-      const p = await io.backupPassphrase();
-      redactor.add(p);
-      return p;
-    };
+    const by = opts.approve ? 'approve' : '--yes';
+    const events: RunEvent[] = [{ type: 'RESUME' }, consent ? { type: 'APPROVE', by } : { type: 'ASK' }];
     return await drive({
-      meta: { ...meta, settings }, folder, gateways, redactor, lock, resumed: true,
-      start: { snapshot: freshWait(snapshot as Record<string, unknown>, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) },
-      io: { ...io, backupPassphrase },
+      module, meta: { ...meta, settings }, folder, target, redactor, lock, resumed: true,
+      gates: gateAsker({ yes: !!consent, interactive: io.interactive, confirm: io.confirm, out: io.out }),
+      start: { snapshot, events },
+      io: { ...io, backupPassphrase: secretsInto(redactor, io.backupPassphrase) },
     });
   } catch (e) {
     await lock.release();
@@ -80,13 +89,20 @@ export async function resume(opts: { stateDir: string; runId?: string; yes?: boo
   }
 }
 
-interface SavedSnapshot {
-  value?: unknown;
-  context?: { nodes?: unknown[] };
+/** A saved run whose machine had another shape cannot be restored by this one: say which version made it. */
+function refuseOtherShape(meta: RunMeta, fingerprint: string): void {
+  if (meta.fingerprint === fingerprint) return;
+  const made = meta.fingerprint
+    ? `avi-encrypt ${meta.toolVersion ?? 'unknown'} (${meta.strategy} runbook shape ${meta.fingerprint})`
+    : 'an older avi-encrypt (before runbook shapes were recorded)';
+  throw new UserFacingError(
+    `run ${meta.runId} was made by ${made}; this avi-encrypt ${toolVersion()} has shape ${fingerprint} and cannot restore it: finish it with the version that made it, or start a new run with avi-encrypt migrate`,
+    EXIT.usage,
+  );
 }
 
 /** The saved actor, or a refusal that says what is missing and what to do: never a silent restart. */
-async function readSnapshot(folder: RunFolder, meta: RunMeta): Promise<SavedSnapshot> {
+async function readSnapshot(folder: RunFolder, meta: RunMeta): Promise<object> {
   let saved: unknown;
   try {
     saved = await readJson<unknown>(folder.snapshot);
@@ -104,26 +120,7 @@ async function readSnapshot(folder: RunFolder, meta: RunMeta): Promise<SavedSnap
   if (!saved || typeof saved !== 'object' || !('value' in saved) || !('context' in saved)) {
     throw new RunFileError(folder.snapshot, 'is not a saved run (no state or context)', 'restore it from a backup; without it the run cannot be resumed');
   }
-  return saved as SavedSnapshot;
-}
-
-/**
- * After a failure (a wait that timed out, a key that had to be fixed) the wait starts over
- * with a full deadline; after a crash it keeps the deadline it had. The in-flight child
- * restarts from its own saved input, so that copy of the context is updated too.
- */
-function freshWait(snapshot: Record<string, unknown>, status: string, waitTimeoutMs: number, pollIntervalMs: number): unknown {
-  const copy = structuredClone(snapshot) as { context: Record<string, unknown>; children?: Record<string, { snapshot?: { input?: { ctx?: Record<string, unknown> } } }> };
-  const patch = (ctx: Record<string, unknown>) => {
-    ctx['pollIntervalMs'] = pollIntervalMs;
-    if (status !== 'running' && typeof ctx['waitDeadline'] === 'number') ctx['waitDeadline'] = Date.now() + waitTimeoutMs;
-  };
-  patch(copy.context);
-  for (const child of Object.values(copy.children ?? {})) {
-    const ctx = child.snapshot?.input?.ctx;
-    if (ctx) patch(ctx);
-  }
-  return copy;
+  return saved;
 }
 
 async function latestUnfinished(stateDir: string, ids: string[]): Promise<string | undefined> {

@@ -1,17 +1,20 @@
 // run.json: what a run is (strategy, settings without secrets) and how it stands.
 
 import { hostname } from 'node:os';
-import type { PlainError } from '../steps/machine.js';
+import type { Settings } from '../runbook/settings.js';
+import type { RunError } from '../steps/run-error.js';
 import { EXIT, UserFacingError } from './exit-codes.js';
 import { readJson, writeJsonAtomic } from './persist.js';
-import type { Settings } from './settings.js';
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'refused' | 'interrupted';
+export type RunStatus = 'running' | 'done' | 'failed' | 'refused' | 'rolled-back' | 'waiting-approval' | 'interrupted';
 
 export interface RunMeta {
   runId: string;
   strategy: string;
-  runbookVersion: number;
+  /** The shape of the runbook's machine that made the run: only the same shape may restore it. */
+  fingerprint: string;
+  /** The avi-encrypt version that made the run: the one to finish it with when the shape changed. */
+  toolVersion: string;
   settings: Settings;
   /** The lock key: the target's identity read at start (cluster UUID, account, region). */
   target?: string;
@@ -20,7 +23,7 @@ export interface RunMeta {
   updatedAt: string;
   pid: number;
   host: string;
-  failure?: PlainError;
+  failures?: RunError[];
 }
 
 /** A run file that cannot be read back: bad input (exit 2), naming the file and what to do. */
@@ -31,10 +34,10 @@ export class RunFileError extends UserFacingError {
   }
 }
 
-export function newMeta(runId: string, settings: Settings, runbookVersion: number, target: string): RunMeta {
+export function newMeta(runId: string, settings: Settings, shape: { fingerprint: string; toolVersion: string }, target: string): RunMeta {
   const now = new Date().toISOString();
   return {
-    runId, strategy: settings.strategy, runbookVersion, settings, target, status: 'running',
+    runId, strategy: settings.strategy, ...shape, settings, target, status: 'running',
     startedAt: now, updatedAt: now, pid: process.pid, host: hostname(),
   };
 }

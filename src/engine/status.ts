@@ -3,7 +3,9 @@
 import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
 import { Journal } from './journal.js';
 import { isStale, readLock } from './lock.js';
+import type { Settings } from '../runbook/settings.js';
 import { readJson } from './persist.js';
+import { runbookFor } from './registry.js';
 import { loadMeta, RunFileError, unreadable } from './run-meta.js';
 import { listRuns, locksDir, runFolder, type RunFolder } from './run-folder.js';
 
@@ -11,7 +13,8 @@ interface RunLine {
   runId: string;
   status: string;
   strategy?: string;
-  controller?: string;
+  /** What the run works on, as its runbook names it ("Controller https://10.0.0.10"). */
+  target?: string;
   startedAt?: string;
   updatedAt?: string;
   at?: unknown;
@@ -52,12 +55,21 @@ export async function status(opts: { stateDir: string; runId?: string; json: boo
       out.write(`${r.runId}  corrupt\n  ${r.corrupt}\n`);
       continue;
     }
-    out.write(`${r.runId}  ${r.status}  ${r.strategy}  ${r.controller}\n`);
+    out.write(`${r.runId}  ${r.status}  ${r.strategy}  ${r.target}\n`);
     out.write(`  started ${r.startedAt}, last: ${r.lastEvent ?? 'nothing yet'}\n`);
     if (r.failure) out.write(`  failure: ${r.failure}\n`);
-    if (r.status !== 'done') out.write(`  resume: avi-encrypt resume ${r.runId} --state-dir ${opts.stateDir}\n`);
+    if (r.status === 'waiting-approval') out.write(`  approve: avi-encrypt approve ${r.runId} --state-dir ${opts.stateDir}\n`);
+    else if (r.status !== 'done') out.write(`  resume: avi-encrypt resume ${r.runId} --state-dir ${opts.stateDir}\n`);
   }
   return EXIT.ok;
+}
+
+function labelOf(strategy: string, settings: Settings): string {
+  try {
+    return runbookFor(strategy).targetLabel(settings);
+  } catch {
+    return `(${strategy}: not known to this avi-encrypt)`;
+  }
 }
 
 async function describeRun(stateDir: string, id: string, folder: RunFolder): Promise<RunLine | undefined> {
@@ -76,12 +88,12 @@ async function describeRun(stateDir: string, id: string, folder: RunFolder): Pro
     throw new RunFileError(folder.journal, unreadable(e), 'the journal is the run history: restore it from a backup');
   }
   const last = journal[journal.length - 1];
-  const lock = await readLock(locksDir(stateDir), meta.target ?? meta.settings.avi.controller).catch(() => undefined);
+  const lock = meta.target ? await readLock(locksDir(stateDir), meta.target).catch(() => undefined) : undefined;
   const live = meta.status === 'running' && lock?.runId === id && !isStale(lock);
   return {
     runId: id, strategy: meta.strategy, status: meta.status === 'running' && !live ? 'crashed (resumable)' : meta.status,
-    controller: meta.settings.avi.controller, startedAt: meta.startedAt, updatedAt: meta.updatedAt,
-    at: snapshot?.value ?? null, lastEvent: last ? `${last.at} ${last.event}${last.step ? ` ${last.step}` : ''}${last.node ? ` [${last.node}]` : ''}` : null,
-    failure: meta.failure?.message ?? null, folder: folder.dir,
+    target: labelOf(meta.strategy, meta.settings), startedAt: meta.startedAt, updatedAt: meta.updatedAt,
+    lastEvent: last ? `${last.at} ${last.event}${last.step ? ` ${last.step}` : ''}${last.item ? ` [${last.item}]` : ''}` : null,
+    failure: meta.failures?.[0] ? `${meta.failures[0].step}${meta.failures[0].item ? ` [${meta.failures[0].item}]` : ''}: ${meta.failures[0].message}` : null, folder: folder.dir,
   };
 }

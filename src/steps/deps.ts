@@ -1,27 +1,22 @@
-// What step effects are built over: the two gateways and a few run services, all injected,
-// so a real run, a dry run and a test differ only in what is passed here.
+// What step effects are built over: the gateways split into reads and writes, and a few run
+// services, all injected, so a real run, a plan and a test differ only in what is passed here.
 
-import type { AviGateway } from '../avi/types.js';
-import type { AwsGateway } from '../aws/types.js';
+import type { Reads, Writes } from './gateways.js';
 
-export interface WaitReporter {
-  /** A wait saw a value (shown as "waiting for cluster READY: CLUSTER_UP_HA_NOT_READY, 42 s"). */
-  (stepId: string, awaits: string, value: string): void;
-}
-
-export interface BackupStore {
-  /** Writes a configuration backup into the run folder (mode 0600) and returns its path. */
+export interface RunFiles {
+  /** Writes a file (a configuration backup) into the run folder, mode 0600; returns its path. */
   save(name: string, text: string): Promise<string>;
   load(path: string): Promise<string>;
 }
 
 export interface StepDeps {
-  aws: AwsGateway;
-  avi: AviGateway;
-  backups: BackupStore;
+  reads: Reads;
+  writes: Writes;
+  files: RunFiles;
   /** The backup passphrase, asked for (or read from AVI_BACKUP_PASSPHRASE) when first needed. */
   backupPassphrase(): Promise<string>;
-  onWait: WaitReporter;
+  /** How often waits look; today's setting, also for a resumed run. */
+  pollIntervalMs: number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;
 }

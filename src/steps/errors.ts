@@ -19,3 +19,8 @@ export class WaitFailedError extends Error {
 export class ClaimConflictError extends Error {
   override readonly name = 'ClaimConflictError';
 }
+
+/** Bad input found while reading settings: the CLI reports it as one line with exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

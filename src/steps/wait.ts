@@ -1,8 +1,9 @@
-// Polling until a real condition holds, against a deadline kept in the run context so a
-// resumed run keeps waiting for the same deadline instead of starting over.
+// Polling until a real condition holds, against the deadline the language gives every step
+// (kept in the run's state, so a resumed run keeps waiting for the same deadline).
 
 import { WaitTimeoutError } from './errors.js';
 import type { StepDeps } from './deps.js';
+import type { Scope } from './effect.js';
 
 export interface Observation {
   done: boolean;
@@ -10,28 +11,27 @@ export interface Observation {
   value: string;
 }
 
-export interface PollOptions {
-  stepId: string;
-  awaits: string;
-  deadline: number | undefined;
-  intervalMs: number;
-  signal: AbortSignal;
-  /** Returns what it sees; throws WaitFailedError for a state that will not change by itself. */
-  observe: () => Promise<Observation>;
-}
+/** Returns what it sees; throws WaitFailedError for a state that will not change by itself. */
+export type Observe = () => Promise<Observation>;
 
-export async function pollUntil(deps: Pick<StepDeps, 'onWait' | 'sleep' | 'now'>, o: PollOptions): Promise<string> {
-  const deadline = o.deadline ?? deps.now();
+export async function pollUntil(
+  deps: Pick<StepDeps, 'sleep' | 'now' | 'pollIntervalMs'>,
+  scope: Pick<Scope<unknown, unknown>, 'deadline' | 'report'>,
+  awaits: string,
+  observe: Observe,
+  signal: AbortSignal,
+): Promise<string> {
   for (;;) {
-    o.signal.throwIfAborted();
-    const seen = await o.observe();
-    deps.onWait(o.stepId, o.awaits, seen.value);
+    signal.throwIfAborted();
+    const seen = await observe();
+    scope.report(awaits, seen.value);
     if (seen.done) return seen.value;
-    if (deps.now() >= deadline) {
+    const left = scope.deadline - deps.now();
+    if (left <= 0) {
       throw new WaitTimeoutError(
-        `timed out waiting for ${o.awaits} (last seen: ${seen.value}); check it, then run "avi-encrypt resume" to wait again`,
+        `timed out waiting for ${awaits} (last seen: ${seen.value}); check it, then run "avi-encrypt resume" to wait again`,
       );
     }
-    await deps.sleep(Math.min(o.intervalMs, Math.max(0, deadline - deps.now())) || o.intervalMs, o.signal);
+    await deps.sleep(Math.min(deps.pollIntervalMs, left), signal);
   }
 }

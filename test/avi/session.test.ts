@@ -140,15 +140,6 @@ describe('Avi session', () => {
     expect(fake.requestsTo('POST /login')).toHaveLength(1);
   });
 
-  it('resetSession forgets cookies so the next call logs in', async () => {
-    const avi = client();
-    await avi.getCluster();
-    avi.resetSession();
-    await avi.getCluster();
-    expect(fake.logins).toBe(2);
-    expect(fake.requestsTo('GET /api/cluster')[1]?.headers.cookie).toContain('sid-2');
-  });
-
   it('shares one login between concurrent calls', async () => {
     const avi = client();
     await Promise.all([avi.getCluster(), avi.getCluster(), avi.getCluster()]);

@@ -4,29 +4,29 @@ import type { Plan, PlannedCall } from './types.js';
 
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
-  lines.push(`Plan for ${plan.strategy} (runbook v${plan.runbookVersion}): "${plan.document}"`);
-  lines.push(`Controller ${plan.controller}, region ${plan.region}${plan.kmsKeyArn ? `, key ${plan.kmsKeyArn}` : ''}`);
+  lines.push(`Plan for ${plan.strategy} (runbook shape ${plan.fingerprint}): "${plan.document}"`);
+  lines.push(`${plan.target}, region ${plan.region}`);
   lines.push('');
-  lines.push('Nodes (in migration order):');
-  for (const n of plan.nodes) {
-    const note = n.alreadyEncrypted ? '  already encrypted with the key: passed over' : '';
-    lines.push(
-      `  ${n.ip.padEnd(15)} ${n.role.padEnd(8)} ${n.instanceId}  ${n.availabilityZone}  root ${n.rootDevice} ${n.oldVolumeId}  DeleteOnTermination=${n.deleteOnTermination}${note}`,
-    );
-  }
+  lines.push('Targets (in order):');
+  for (const t of plan.targets) lines.push(`  ${t.line}`);
   lines.push('');
   lines.push('Steps:');
   for (const s of plan.steps) {
-    const where = s.node ? ` [${s.node}]` : '';
+    const where = s.item ? ` [${s.item}]` : '';
     const doc = s.doc ? ` (doc step ${s.doc})` : '';
-    const down = s.takesDown ? `  << takes ${s.takesDown} DOWN` : s.nodesDown.length ? `  (down: ${s.nodesDown.join(', ')})` : '';
-    lines.push(`  ${String(s.n).padStart(2)}. ${s.title}${where}${doc}${down}`);
+    const down = s.takesDown ? `  << takes ${s.takesDown} DOWN` : s.down.length ? `  (down: ${s.down.join(', ')})` : '';
+    lines.push(`  ${String(s.n).padStart(2)}. ${s.kind === 'gate' ? 'APPROVAL: ' : ''}${s.title}${where}${doc}${down}`);
     for (const c of s.calls) lines.push(`        ${describeCall(c)}`);
-    if (s.awaits && !s.calls.length) lines.push(`        waits for ${s.awaits}${s.waitNow ? ` (${s.waitNow})` : ''}`);
+    if (s.kind === 'gate') lines.push(`        ${s.impact}`);
+    if (s.kind === 'wait') lines.push(`        waits for ${s.awaits}`);
   }
-  const mutating = plan.steps.reduce((n, s) => n + s.calls.filter((c) => c.service !== 'local').length, 0);
+  for (const r of plan.rollback) {
+    lines.push('');
+    lines.push(`If a step of "${r.block}" fails, that item is rolled back: ${r.steps.join('; ')}.`);
+  }
+  const changing = plan.steps.reduce((n, s) => n + s.calls.length, 0);
   lines.push('');
-  lines.push(`${plan.steps.length} steps, ${mutating} changing calls. Nothing was changed.`);
+  lines.push(`${plan.steps.length} steps, ${changing} changing calls, ${plan.gates.length} approval gate${plan.gates.length === 1 ? '' : 's'}. Nothing was changed.`);
   return lines.join('\n');
 }
 
@@ -42,6 +42,8 @@ function describeCall(c: PlannedCall): string {
       return `ec2 ModifyInstanceAttribute ${c.target} ${d['device']} DeleteOnTermination=${d['deleteOnTermination']}`;
     case 'CreateTags':
       return `ec2 CreateTags ${c.target} ${Object.entries((d['tags'] as Record<string, string>) ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'DeleteTags':
+      return `ec2 DeleteTags ${c.target} ${((d['keys'] as string[]) ?? []).join(' ')}`;
     default:
       return `${c.service} ${c.operation} ${c.target}`;
   }

@@ -1,12 +1,15 @@
-// A plan is plain, versioned data (changesets' ReleasePlan is the model): what `migrate`
-// would do for the discovered topology, step by step, with every call it would make.
+// A plan is plain, versioned data (changesets' ReleasePlan is the model): what `migrate` would
+// do for the discovered targets, step by step, with every change it would make and every gate.
 
-export const PLAN_VERSION = 1;
+import type { PlanTarget } from '../../runbook/module.js';
+import type { GateRequest } from '../run.js';
+
+export const PLAN_VERSION = 2;
 
 export interface PlannedCall {
-  service: 'ec2' | 'avi' | 'local';
+  service: 'ec2' | 'kms' | 'avi';
   operation: string;
-  /** The resource the call touches (instance, volume, cluster, file). */
+  /** The resource the call touches (instance, volume, cluster). */
   target: string;
   detail?: Record<string, unknown>;
 }
@@ -15,38 +18,33 @@ export interface PlannedStep {
   n: number;
   id: string;
   title: string;
+  kind: 'check' | 'action' | 'wait' | 'gate';
   /** Step number in the Avi document, when the step implements one. */
   doc?: string;
-  node?: string;
-  /** This step takes `node` down. */
+  /** The item the step works on ("10.10.1.12", "group-a/se-3"). */
+  item?: string;
+  /** This step takes `item` down. */
   takesDown?: string;
-  /** Nodes that are down while this step runs. */
-  nodesDown: string[];
-  /** What the step waits for, and what it would see now if the wait is not already satisfied. */
+  /** Items that are down while this step runs. */
+  down: string[];
+  /** A wait: what it waits for. */
   awaits?: string;
-  waitNow?: string;
+  /** A gate: what goes down and for about how long. */
+  impact?: string;
   calls: PlannedCall[];
-}
-
-export interface PlannedNode {
-  ip: string;
-  role: string;
-  instanceId: string;
-  availabilityZone: string;
-  rootDevice: string;
-  oldVolumeId: string;
-  deleteOnTermination: boolean;
-  alreadyEncrypted: boolean;
 }
 
 export interface Plan {
   version: typeof PLAN_VERSION;
   strategy: string;
-  runbookVersion: number;
+  /** The runbook shape this plan was made with. */
+  fingerprint: string;
   document: string;
-  controller: string;
+  target: string;
   region: string;
-  kmsKeyArn?: string;
-  nodes: PlannedNode[];
+  targets: PlanTarget[];
+  gates: GateRequest[];
+  /** Per block that rolls back: the steps that put an item back. */
+  rollback: Array<{ block: string; steps: string[] }>;
   steps: PlannedStep[];
 }

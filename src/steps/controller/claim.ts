@@ -5,8 +5,9 @@
 
 import { TAG, type InstanceInfo } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
+import { action } from '../effect.js';
 import { ClaimConflictError } from '../errors.js';
-import type { ControllerContext } from './context.js';
+import type { ControllerData, RunScope } from './context.js';
 import { ROLE_NEW_ROOT } from './volumes.js';
 
 /** Contention (two runs marking at the same moment) is retried this often before refusing. */
@@ -26,37 +27,40 @@ function otherMarkers(instances: InstanceInfo[], runId: string): string[] {
  * goes on only if, after writing its own marker, it sees no other; when two see each other both
  * withdraw and try again after a random pause, so at most one ever goes on.
  */
-export function claimNodes(deps: StepDeps) {
-  return async (ctx: ControllerContext, signal: AbortSignal): Promise<Partial<ControllerContext>> => {
-    const ids = ctx.nodes.map((n) => n.instanceId);
-    const mine = markerKey(ctx.runId);
-    const read = () => Promise.all(ids.map((id) => deps.aws.describeInstance(id)));
+export function claimNodes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
+  const run = async (s: RunScope, signal: AbortSignal) => {
+    const ids = s.data.nodes.map((n) => n.instanceId);
+    const mine = markerKey(s.runId);
+    const read = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      await refuseOthers(deps, ctx, await read());
-      await deps.aws.tagResources(ids, { [mine]: 'in-flight' });
-      const contenders = otherMarkers(await read(), ctx.runId);
-      if (contenders.length === 0) return {};
-      await deps.aws.untagResources(ids, [mine]);
+      await refuseOthers(deps, s, await read());
+      await deps.writes.ec2.tagResources(ids, { [mine]: 'in-flight' });
+      const contenders = otherMarkers(await read(), s.runId);
+      if (contenders.length === 0) return;
+      await deps.writes.ec2.untagResources(ids, [mine]);
       await deps.sleep(500 + Math.floor(Math.random() * 1500), signal);
     }
     throw new ClaimConflictError(
       `another avi-encrypt run kept marking instances ${ids.join(', ')} at the same moment; run avi-encrypt status on every host that migrates this cluster, then try again`,
     );
   };
+  return action<ControllerData, ControllerData>(run, async (s, w) => {
+    await w.ec2.tagResources(s.data.nodes.map((n) => n.instanceId), { [markerKey(s.runId)]: 'in-flight' });
+  });
 }
 
-async function refuseOthers(deps: StepDeps, ctx: ControllerContext, instances: InstanceInfo[]): Promise<void> {
-  const others = otherMarkers(instances, ctx.runId);
+async function refuseOthers(deps: Pick<StepDeps, 'reads'>, s: RunScope, instances: InstanceInfo[]): Promise<void> {
+  const others = otherMarkers(instances, s.runId);
   if (others.length) {
     const ids = instances.map((i) => i.instanceId).join(', ');
     throw new ClaimConflictError(
       `run ${others.join(', ')} is unfinished on this cluster (marker ${markerKey(others[0]!)} on ${ids}); finish it with avi-encrypt resume ${others[0]} where it was started, or if it was abandoned remove that tag from the instances`,
     );
   }
-  const ips = new Set(ctx.nodes.map((n) => n.ip));
-  const leftovers = (await deps.aws.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
-    .filter((v) => v.tags[TAG.runId] !== ctx.runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
+  const ips = new Set(s.data.nodes.map((n) => n.ip));
+  const leftovers = (await deps.reads.ec2.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
+    .filter((v) => v.tags[TAG.runId] !== s.runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
   if (leftovers.length) {
     const run = leftovers[0]!.tags[TAG.runId] ?? 'unknown';
     throw new ClaimConflictError(
@@ -66,9 +70,9 @@ async function refuseOthers(deps: StepDeps, ctx: ControllerContext, instances: I
 }
 
 /** The end of the run: the cluster is no longer this run's. */
-export function releaseNodes(deps: StepDeps) {
-  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
-    await deps.aws.untagResources(ctx.nodes.map((n) => n.instanceId), [markerKey(ctx.runId)]);
-    return {};
+export function releaseNodes(deps: Pick<StepDeps, 'writes'>) {
+  const release = async (s: RunScope, w: Pick<StepDeps['writes'], 'ec2'>) => {
+    await w.ec2.untagResources(s.data.nodes.map((n) => n.instanceId), [markerKey(s.runId)]);
   };
+  return action<ControllerData, ControllerData>((s) => release(s, deps.writes), release);
 }

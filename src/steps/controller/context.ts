@@ -1,7 +1,7 @@
-// What the controller runbooks know as they go: plain JSON, persisted after every transition.
+// What the Controller runbooks know as they go: plain JSON, persisted after every transition.
 // No secrets here: the backup passphrase and the Avi password are asked for, never stored.
 
-import type { RunbookContext } from '../machine.js';
+import type { Scope } from '../effect.js';
 
 export interface ControllerNode {
   ip: string;
@@ -21,13 +21,11 @@ export interface ControllerNode {
   newVolumeId?: string;
 }
 
-export interface ControllerContext extends RunbookContext {
-  strategy: string;
+export interface ControllerData {
   /** Inputs, as given (no secrets). */
   controller: string;
   kmsKey: string;
   encryptedAmi?: string;
-  pollIntervalMs: number;
   /** Filled by the preflight steps. */
   keyArn?: string;
   rootSnapshotId?: string;
@@ -39,20 +37,17 @@ export interface ControllerContext extends RunbookContext {
   verified?: boolean;
 }
 
-export function initialContext(input: Omit<ControllerContext, 'nodes' | 'nodeIndex'>): ControllerContext {
-  return { ...input, nodes: [], nodeIndex: 0 };
+export type RunScope = Scope<ControllerData, ControllerData>;
+export type NodeScope = Scope<ControllerData, ControllerNode>;
+
+export const isSingleNode = (data: ControllerData): boolean => data.nodes.length === 1;
+
+export function newVolumeOf(node: ControllerNode): string {
+  if (!node.newVolumeId) throw new Error(`no encrypted volume recorded for node ${node.ip}`);
+  return node.newVolumeId;
 }
 
-/** The node the per-node block is working on. */
-export function currentNode(ctx: ControllerContext): ControllerNode {
-  const node = ctx.nodes[ctx.nodeIndex];
-  if (!node) throw new Error(`no node at index ${ctx.nodeIndex} (${ctx.nodes.length} discovered)`);
-  return node;
+export function requireValue<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`${name} is not known yet: the preflight steps did not run`);
+  return value;
 }
-
-/** Returns the nodes with the current one changed. */
-export function withCurrentNode(ctx: ControllerContext, patch: Partial<ControllerNode>): ControllerNode[] {
-  return ctx.nodes.map((n, i) => (i === ctx.nodeIndex ? { ...n, ...patch } : n));
-}
-
-export const isSingleNode = (ctx: ControllerContext): boolean => ctx.nodes.length === 1;

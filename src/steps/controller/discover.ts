@@ -5,7 +5,9 @@ import type { ClusterRuntime } from '../../avi/types.js';
 import type { InstanceInfo } from '../../aws/types.js';
 import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
-import type { ControllerContext, ControllerNode } from './context.js';
+import { check } from '../effect.js';
+import type { Reads } from '../gateways.js';
+import type { ControllerData, ControllerNode } from './context.js';
 
 const READY: Record<number, string> = { 1: 'CLUSTER_UP_NO_HA', 3: 'CLUSTER_UP_HA_ACTIVE' };
 
@@ -13,10 +15,10 @@ export function readyStateFor(nodeCount: number): string {
   return READY[nodeCount] ?? 'CLUSTER_UP_HA_ACTIVE';
 }
 
-export function discoverNodes(deps: StepDeps) {
-  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
-    const cluster = await deps.avi.getCluster();
-    const runtime = await deps.avi.getClusterRuntime();
+export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
+  return check<ControllerData, ControllerData>(async ({ data }) => {
+    const cluster = await deps.reads.cluster.getCluster();
+    const runtime = await deps.reads.cluster.getClusterRuntime();
     const ips = cluster.nodes.map((n) => n.ip.addr);
     if (ips.length !== 1 && ips.length !== 3) {
       throw new PreflightError(`the Controller cluster has ${ips.length} nodes; avi-encrypt migrates 1-node and 3-node clusters`);
@@ -33,23 +35,23 @@ export function discoverNodes(deps: StepDeps) {
         throw new PreflightError(`the cluster runtime names ${leaders.length} leaders among ${ips.join(', ')}; wait until it shows exactly one, then retry`);
       }
       // The leader is swapped last and comes back empty: its own address cannot carry the run.
-      const host = new URL(ctx.controller).hostname;
+      const host = new URL(data.controller).hostname;
       if (ips.includes(host)) {
         throw new PreflightError(
-          `--controller ${ctx.controller} is a node's own address; point it at the cluster VIP${cluster.virtual_ip ? ` (${cluster.virtual_ip.addr})` : ''}, which follows the leader`,
+          `--controller ${data.controller} is a node's own address; point it at the cluster VIP${cluster.virtual_ip ? ` (${cluster.virtual_ip.addr})` : ''}, which follows the leader`,
         );
       }
     }
-    const instances = await instancesFor(deps, ips);
+    const instances = await instancesFor(deps.reads, ips);
     const nodes: ControllerNode[] = [];
     for (const ip of ips) {
       const instance = instances.get(ip)!;
-      nodes.push(await describeNode(deps, ip, roleOf(runtime, ip), instance, ctx.keyArn));
+      nodes.push(await describeNode(deps.reads, ip, roleOf(runtime, ip), instance, data.keyArn));
     }
     // The document migrates followers first and the leader last.
     nodes.sort((a, b) => Number(a.role === 'leader') - Number(b.role === 'leader'));
-    return { nodes, nodeIndex: 0, clusterUuid: cluster.uuid };
-  };
+    return { nodes, clusterUuid: cluster.uuid };
+  });
 }
 
 function roleOf(runtime: ClusterRuntime, ip: string): ControllerNode['role'] {
@@ -57,12 +59,12 @@ function roleOf(runtime: ClusterRuntime, ip: string): ControllerNode['role'] {
   return state?.role === 'CLUSTER_LEADER' ? 'leader' : 'follower';
 }
 
-async function instancesFor(deps: StepDeps, ips: string[]): Promise<Map<string, InstanceInfo>> {
-  let found = await deps.aws.findInstancesByPrivateIp(ips);
+async function instancesFor(reads: Reads, ips: string[]): Promise<Map<string, InstanceInfo>> {
+  let found = await reads.ec2.findInstancesByPrivateIp(ips);
   if (new Set(found.map((i) => i.privateIp)).size !== found.length) {
     // The same private IP in several VPCs: the cloud's VPC says which one is ours.
-    const vpcId = (await deps.avi.listClouds()).find((c) => c.aws_configuration?.vpc_id)?.aws_configuration?.vpc_id;
-    if (vpcId) found = await deps.aws.findInstancesByPrivateIp(ips, vpcId);
+    const vpcId = (await reads.cloud.listClouds()).find((c) => c.aws_configuration?.vpc_id)?.aws_configuration?.vpc_id;
+    if (vpcId) found = await reads.ec2.findInstancesByPrivateIp(ips, vpcId);
   }
   const byIp = new Map<string, InstanceInfo>();
   for (const ip of ips) {
@@ -81,7 +83,7 @@ async function instancesFor(deps: StepDeps, ips: string[]): Promise<Map<string, 
 }
 
 async function describeNode(
-  deps: StepDeps,
+  reads: Reads,
   ip: string,
   role: ControllerNode['role'],
   instance: InstanceInfo,
@@ -91,7 +93,7 @@ async function describeNode(
   if (!root) {
     throw new PreflightError(`instance ${instance.instanceId} (${ip}) has no EBS volume at its root device ${instance.rootDeviceName}`);
   }
-  const volume = await deps.aws.describeVolume(root.volumeId);
+  const volume = await reads.ec2.describeVolume(root.volumeId);
   const node: ControllerNode = {
     ip,
     role,

@@ -1,17 +1,18 @@
-// The controller runbooks' effects, built over injected gateways. Runbooks name these ids;
-// the engine provides them to the machine (real, recorded for a plan, or faked in tests).
+// The Controller runbooks' effects, built over injected gateways. Runbooks name these ids;
+// the engine provides them to the machine (real, planned, or faked in tests).
 
-import type { StepEffect } from '../machine.js';
 import type { StepDeps } from '../deps.js';
+import type { Effect } from '../effect.js';
 import { exportConfig, restoreConfig } from './backup.js';
 import { claimNodes, releaseNodes } from './claim.js';
 import { clusterReady, controllerUp, saveClusterConfig } from './cluster.js';
-import type { ControllerContext } from './context.js';
+import type { ControllerData } from './context.js';
 import { discoverNodes } from './discover.js';
 import {
-  attachNewRoot, detachOldRoot, keepDeleteOnTermination, newRootAttached, nodeStopped, oldRootDetached, startNode, stopNode, tagOldRoot,
+  attachRoot, detachRoot, keepDeleteOnTermination, newRoot, nodeStopped, oldRoot, rootAttached, rootDetached, startNode, stopNode, tagOldRoot,
 } from './node-swap.js';
 import { checkEncryptedAmi, checkKey } from './preflight.js';
+import { rollbackNodeStopped, rollbackStopNode } from './rollback.js';
 import { verifyNodes } from './verify.js';
 import { createVolumes } from './volumes.js';
 
@@ -25,10 +26,10 @@ export function controllerSteps(deps: StepDeps) {
     'create-volumes': createVolumes(deps),
     'stop-node': stopNode(deps),
     'node-stopped': nodeStopped(deps),
-    'detach-old-root': detachOldRoot(deps),
-    'old-root-detached': oldRootDetached(deps),
-    'attach-new-root': attachNewRoot(deps),
-    'new-root-attached': newRootAttached(deps),
+    'detach-old-root': detachRoot(deps, oldRoot),
+    'old-root-detached': rootDetached(deps, oldRoot),
+    'attach-new-root': attachRoot(deps, newRoot),
+    'new-root-attached': rootAttached(deps, newRoot),
     'keep-delete-on-termination': keepDeleteOnTermination(deps),
     'start-node': startNode(deps),
     'controller-up': controllerUp(deps),
@@ -38,7 +39,19 @@ export function controllerSteps(deps: StepDeps) {
     'tag-old-root': tagOldRoot(deps),
     verify: verifyNodes(deps),
     'release-nodes': releaseNodes(deps),
-  } satisfies Record<string, StepEffect<ControllerContext>>;
+    // Rollback of one node: the same pieces pointed at the other volume.
+    'rollback-stop-node': rollbackStopNode(deps),
+    'rollback-node-stopped': rollbackNodeStopped(deps),
+    'rollback-detach-new-root': detachRoot(deps, newRoot),
+    'rollback-new-root-detached': rootDetached(deps, newRoot),
+    'rollback-attach-old-root': attachRoot(deps, oldRoot),
+    'rollback-old-root-attached': rootAttached(deps, oldRoot),
+    'rollback-delete-on-termination': keepDeleteOnTermination(deps),
+    'rollback-start-node': startNode(deps),
+    'rollback-controller-up': controllerUp(deps),
+    'rollback-rejoin': saveClusterConfig(deps),
+    'rollback-cluster-ready': clusterReady(deps),
+  } satisfies Record<string, Effect<ControllerData>>;
 }
 
 export type ControllerStepId = keyof ReturnType<typeof controllerSteps>;

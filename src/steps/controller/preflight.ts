@@ -2,13 +2,14 @@
 
 import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
-import type { ControllerContext } from './context.js';
+import { check } from '../effect.js';
+import type { ControllerData } from './context.js';
 
-export function checkKey(deps: StepDeps) {
-  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
-    const key = await deps.aws.describeKey(ctx.kmsKey).catch((e: { code?: string; message?: string }) => {
+export function checkKey(deps: Pick<StepDeps, 'reads'>) {
+  return check<ControllerData, ControllerData>(async ({ data }) => {
+    const key = await deps.reads.kms.describeKey(data.kmsKey).catch((e: { code?: string }) => {
       if (e.code === 'NotFoundException') {
-        throw new PreflightError(`KMS key ${ctx.kmsKey} was not found in this region; pass an existing key with --kms-key`);
+        throw new PreflightError(`KMS key ${data.kmsKey} was not found in this region; pass an existing key with --kms-key`);
       }
       throw e;
     });
@@ -17,35 +18,33 @@ export function checkKey(deps: StepDeps) {
       throw new PreflightError(`KMS key ${key.arn} is ${key.state}; ${fix}, or pass another key with --kms-key`);
     }
     if (key.spec !== 'SYMMETRIC_DEFAULT' || key.usage !== 'ENCRYPT_DECRYPT') {
-      throw new PreflightError(
-        `KMS key ${key.arn} is ${key.spec}/${key.usage}; EBS needs a symmetric ENCRYPT_DECRYPT key, pass one with --kms-key`,
-      );
+      throw new PreflightError(`KMS key ${key.arn} is ${key.spec}/${key.usage}; EBS needs a symmetric ENCRYPT_DECRYPT key, pass one with --kms-key`);
     }
     return { keyArn: key.arn };
-  };
+  });
 }
 
-export function checkEncryptedAmi(deps: StepDeps) {
-  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
-    const amiId = ctx.encryptedAmi;
+export function checkEncryptedAmi(deps: Pick<StepDeps, 'reads'>) {
+  return check<ControllerData, ControllerData>(async ({ data }) => {
+    const amiId = data.encryptedAmi;
     if (!amiId) throw new PreflightError('no encrypted AMI given; pass --encrypted-ami (an encrypted copy of the Controller AMI)');
-    const image = await deps.aws.describeImage(amiId).catch((e: { code?: string }) => {
+    const image = await deps.reads.ec2.describeImage(amiId).catch((e: { code?: string }) => {
       if (e.code?.startsWith('InvalidAMIID')) throw new PreflightError(`AMI ${amiId} was not found in this region; check --encrypted-ami`);
       throw e;
     });
     if (image.state !== 'available') throw new PreflightError(`AMI ${amiId} is ${image.state}, not available; wait for it or pick another`);
     if (!image.rootSnapshotId) throw new PreflightError(`AMI ${amiId} has no EBS snapshot at its root device ${image.rootDeviceName}`);
-    const snap = await deps.aws.describeSnapshot(image.rootSnapshotId);
+    const snap = await deps.reads.ec2.describeSnapshot(image.rootSnapshotId);
     if (!snap.encrypted) {
       throw new PreflightError(
-        `AMI ${amiId} root snapshot ${snap.snapshotId} is not encrypted; make an encrypted copy of the AMI with key ${ctx.keyArn} and pass it with --encrypted-ami`,
+        `AMI ${amiId} root snapshot ${snap.snapshotId} is not encrypted; make an encrypted copy of the AMI with key ${data.keyArn} and pass it with --encrypted-ami`,
       );
     }
-    if (snap.kmsKeyId !== ctx.keyArn) {
+    if (snap.kmsKeyId !== data.keyArn) {
       throw new PreflightError(
-        `AMI ${amiId} root snapshot ${snap.snapshotId} is encrypted with ${snap.kmsKeyId}, not ${ctx.keyArn}; pass the matching --kms-key or an AMI copied with that key`,
+        `AMI ${amiId} root snapshot ${snap.snapshotId} is encrypted with ${snap.kmsKeyId}, not ${data.keyArn}; pass the matching --kms-key or an AMI copied with that key`,
       );
     }
     return { rootSnapshotId: snap.snapshotId, rootSnapshotSize: snap.volumeSize };
-  };
+  });
 }

@@ -3,27 +3,35 @@
 
 import { TAG } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
-import type { ControllerContext } from './context.js';
+import { check } from '../effect.js';
+import type { Reads } from '../gateways.js';
+import type { ControllerData } from './context.js';
 
-export function verifyNodes(deps: StepDeps) {
-  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
-    const problems: string[] = [];
-    for (const node of ctx.nodes) {
-      const instance = await deps.aws.describeInstance(node.instanceId);
-      const root = instance.blockDevices.find((b) => b.device === node.rootDevice);
-      if (!root) {
-        problems.push(`${node.ip}: no volume at ${node.rootDevice}`);
-        continue;
-      }
-      const volume = await deps.aws.describeVolume(root.volumeId);
-      if (!volume.encrypted || volume.kmsKeyId !== ctx.keyArn) problems.push(`${node.ip}: root ${volume.volumeId} is not encrypted with ${ctx.keyArn}`);
-      if (root.deleteOnTermination !== node.deleteOnTermination) problems.push(`${node.ip}: DeleteOnTermination changed`);
-      if (!node.alreadyEncrypted) {
-        const old = await deps.aws.describeVolume(node.oldVolumeId);
-        if (old.tags[TAG.replacedBy] !== root.volumeId) problems.push(`${node.ip}: old root ${node.oldVolumeId} is not tagged as replaced`);
-      }
+/** What is wrong with the end state, one line per problem; empty when every root is right. */
+export async function rootProblems(reads: Reads, data: ControllerData): Promise<string[]> {
+  const problems: string[] = [];
+  for (const node of data.nodes) {
+    const instance = await reads.ec2.describeInstance(node.instanceId);
+    const root = instance.blockDevices.find((b) => b.device === node.rootDevice);
+    if (!root) {
+      problems.push(`${node.ip}: no volume at ${node.rootDevice}`);
+      continue;
     }
+    const volume = await reads.ec2.describeVolume(root.volumeId);
+    if (!volume.encrypted || volume.kmsKeyId !== data.keyArn) problems.push(`${node.ip}: root ${volume.volumeId} is not encrypted with ${data.keyArn}`);
+    if (root.deleteOnTermination !== node.deleteOnTermination) problems.push(`${node.ip}: DeleteOnTermination changed`);
+    if (!node.alreadyEncrypted) {
+      const old = await reads.ec2.describeVolume(node.oldVolumeId);
+      if (old.tags[TAG.replacedBy] !== root.volumeId) problems.push(`${node.ip}: old root ${node.oldVolumeId} is not tagged as replaced`);
+    }
+  }
+  return problems;
+}
+
+export function verifyNodes(deps: Pick<StepDeps, 'reads'>) {
+  return check<ControllerData, ControllerData>(async ({ data }) => {
+    const problems = await rootProblems(deps.reads, data);
     if (problems.length) throw new Error(`verification failed: ${problems.join('; ')}`);
     return { verified: true };
-  };
+  });
 }

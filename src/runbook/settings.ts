@@ -1,16 +1,6 @@
-// What a run needs, after the CLI has merged flags, --config file and environment.
-// Plain data with no secrets: it is written into the run folder and shown by `status`.
-// Secrets (Avi password, backup passphrase) are asked for at execution time, never stored.
-
-export const STRATEGIES = ['controller-swap', 'controller-new-vms', 'se-scale-out', 'se-relaunch'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-export function isStrategy(value: string): value is Strategy {
-  return (STRATEGIES as readonly string[]).includes(value);
-}
-
-/** Strategies whose runbook exists today; the others are refused with a clear line. */
-export const IMPLEMENTED_STRATEGIES: readonly Strategy[] = ['controller-swap'];
+// What a run needs, after the CLI has merged flags, --config file and environment. Plain data
+// with no secrets: it is written into the run folder and shown by `status`. Secrets (Avi
+// password, backup passphrase) are asked for when needed, never stored.
 
 export interface AviSettings {
   /** https://host[:port] of the Controller cluster (VIP or leader). */
@@ -28,20 +18,23 @@ export interface AwsSettings {
   profile?: string;
 }
 
-export interface Settings {
-  strategy: Strategy;
+export interface Settings<S extends object = Record<string, unknown>> {
+  strategy: string;
+  /** The deployment every runbook works on: its Avi Controller and its AWS account. */
   avi: AviSettings;
   aws: AwsSettings;
   /** Key ARN, key id, alias (alias/name) or alias ARN. */
   kmsKey: string;
-  /** AMI whose root snapshot is encrypted with kmsKey. */
-  encryptedAmi?: string;
   /** Run folders, locks and backups live here. */
   stateDir: string;
   /** How often waits poll. The lab sets it low together with its time scale. */
   pollIntervalMs: number;
   /** Upper bound for one wait (cluster READY, instance stopped, ...). */
   waitTimeoutMs: number;
+  /** Roll a target back when its block fails (default); --no-rollback leaves it as it failed. */
+  rollback: boolean;
+  /** The runbook's own settings (its section of the config file), validated by the runbook. */
+  runbook: S;
 }
 
 export const DEFAULTS = {

@@ -1,25 +1,32 @@
-// Builds the two gateways for a run from settings and the Avi password, and logs in once so
-// an unreachable Controller, a wrong password or a TLS failure is one clear line up front.
+// The deployment every runbook works on: its Avi Controller and its AWS account. Builds the
+// gateways from settings and the Avi password, and logs in once, so an unreachable Controller,
+// a wrong password or a TLS failure is one clear line up front.
 
 import { createAviClient } from '../avi/client.js';
 import { AviError, type AviGateway } from '../avi/types.js';
 import { createAwsClients } from '../aws/clients.js';
 import { createAwsGateway } from '../aws/gateway.js';
-import type { AwsGateway } from '../aws/types.js';
-import { EXIT, UserFacingError } from './exit-codes.js';
-import type { Settings } from './settings.js';
+import type { Settings } from '../runbook/settings.js';
+import { UsageError } from './errors.js';
+import type { Reads, Writes } from './gateways.js';
 
-export interface Gateways {
-  aws: AwsGateway;
-  avi: AviGateway;
+export interface Target {
+  reads: Reads;
+  writes: Writes;
   /** The Controller's version, from the login. */
-  aviVersion: string;
+  version: string;
   /** Warnings the AWS SDK raised (e.g. several credential sources); logged, never printed. */
-  awsWarnings: string[];
+  warnings: string[];
+}
+
+/** The target could not be reached or refused us before anything started (exit 3). */
+export class TargetUnreachableError extends Error {
+  override readonly name = 'TargetUnreachableError';
 }
 
 export interface ConnectOptions {
-  onRetry?: (reason: string) => void;
+  /** A plan: the clients refuse any write before it is sent (the second net under the recorder). */
+  readOnly?: boolean;
   /**
    * Resume of a 1-node run: the only Controller may be the node the run left stopped, so an
    * unreachable Controller is reported and the run goes on (steps log in when it is back).
@@ -27,7 +34,7 @@ export interface ConnectOptions {
   onUnreachable?: (message: string) => void;
 }
 
-export async function connect(settings: Settings, aviPassword: string, opts: ConnectOptions = {}): Promise<Gateways> {
+export async function connectTarget(settings: Settings, aviPassword: string, opts: ConnectOptions = {}): Promise<Target> {
   const client = (retryDeadlineMs: number) =>
     createAviClient({
       controller: settings.avi.controller,
@@ -37,7 +44,7 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
       ...(settings.avi.apiVersion ? { apiVersion: settings.avi.apiVersion } : {}),
       ...(settings.avi.caBundle ? { caBundle: settings.avi.caBundle } : {}),
       retryDeadlineMs,
-      ...(opts.onRetry ? { onRetry: ({ reason }: { reason: string }) => opts.onRetry!(reason) } : {}),
+      ...(opts.readOnly ? { readOnly: true } : {}),
     });
   const poll = settings.pollIntervalMs;
   let avi: AviGateway;
@@ -48,29 +55,36 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
     // Long during the run: a Controller answers 503 for the documented 2-3 minutes after a reboot.
     avi = client(clamp(poll * 18, 2_000, 180_000));
   } catch (e) {
-    throw asUserFacing(e);
+    throw asTargetError(e);
   }
-  const aviVersion = await login.login().catch((e: unknown) => {
+  const version = await login.login().catch((e: unknown) => {
     if (opts.onUnreachable && e instanceof AviError && (e.kind === 'unreachable' || e.kind === 'timeout')) {
       opts.onUnreachable(e.message);
       return 'unknown (Controller not answering)';
     }
-    throw asUserFacing(e);
+    throw asTargetError(e);
   });
-  const awsWarnings: string[] = [];
+  const warnings: string[] = [];
   const { ec2, kms } = createAwsClients({
     region: settings.aws.region,
     ...(settings.aws.profile ? { profile: settings.aws.profile } : {}),
-    onWarning: (m) => awsWarnings.push(m),
+    onWarning: (m) => warnings.push(m),
+    ...(opts.readOnly ? { readOnly: true } : {}),
   });
-  return { aws: createAwsGateway({ ec2, kms }), avi, aviVersion, awsWarnings };
+  const aws = createAwsGateway({ ec2, kms });
+  return {
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi },
+    writes: { ec2: aws, cluster: avi },
+    version,
+    warnings,
+  };
 }
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, n));
 
-function asUserFacing(e: unknown): unknown {
+function asTargetError(e: unknown): unknown {
   if (!(e instanceof AviError)) return e;
-  if (e.kind === 'tenant') return new UserFacingError(e.message, EXIT.usage);
+  if (e.kind === 'tenant') return new UsageError(e.message);
   const hint = e.kind === 'unreachable' || e.kind === 'timeout' ? '; check --controller (AVI_CONTROLLER) and that the Controller is up and reachable from here' : '';
-  return new UserFacingError(`${e.message}${hint}`, EXIT.preflight);
+  return new TargetUnreachableError(`${e.message}${hint}`);
 }

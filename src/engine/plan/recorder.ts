@@ -1,0 +1,59 @@
+// The writes of a plan. Typed as the whole Writes interface, so a write method added to a
+// gateway does not compile until the recorder covers it: a plan can record a write, never send
+// it. Creates answer with made-up ids the later planned steps refer to.
+
+import type { ClusterConfig } from '../../avi/types.js';
+import type { VolumeInfo } from '../../aws/types.js';
+import type { Writes } from '../../steps/gateways.js';
+import type { PlannedCall } from './types.js';
+
+export function createRecorder(record: (call: PlannedCall) => void): Writes {
+  let planned = 0;
+  return {
+    ec2: {
+      async createVolume(req) {
+        const volumeId = `vol-planned-${++planned}`;
+        record({ service: 'ec2', operation: 'CreateVolume', target: volumeId, detail: { ...req } });
+        const volume: VolumeInfo = {
+          volumeId, state: 'available', availabilityZone: req.availabilityZone, encrypted: true, kmsKeyId: req.kmsKeyId,
+          size: req.size ?? 0, volumeType: req.volumeType, snapshotId: req.snapshotId, attachments: [], tags: { ...req.tags },
+        };
+        return volume;
+      },
+      async stopInstance(id) {
+        record({ service: 'ec2', operation: 'StopInstances', target: id });
+      },
+      async startInstance(id) {
+        record({ service: 'ec2', operation: 'StartInstances', target: id });
+      },
+      async detachVolume(volumeId, instanceId, device) {
+        record({ service: 'ec2', operation: 'DetachVolume', target: volumeId, detail: { instanceId, device } });
+      },
+      async attachVolume(volumeId, instanceId, device) {
+        record({ service: 'ec2', operation: 'AttachVolume', target: volumeId, detail: { instanceId, device } });
+      },
+      async setDeleteOnTermination(instanceId, device, deleteOnTermination) {
+        record({ service: 'ec2', operation: 'ModifyInstanceAttribute', target: instanceId, detail: { device, deleteOnTermination } });
+      },
+      async tagResources(ids, tags) {
+        record({ service: 'ec2', operation: 'CreateTags', target: ids.join(','), detail: { tags } });
+      },
+      async untagResources(ids, keys) {
+        record({ service: 'ec2', operation: 'DeleteTags', target: ids.join(','), detail: { keys } });
+      },
+    },
+    cluster: {
+      async putCluster(cluster: ClusterConfig) {
+        record({ service: 'avi', operation: 'PUT /api/cluster', target: cluster.uuid, detail: { nodes: cluster.nodes.map((n) => n.ip.addr) } });
+        return cluster;
+      },
+      async exportConfiguration() {
+        record({ service: 'avi', operation: 'POST /api/configuration/export', target: 'configuration', detail: { into: '<run folder>/backups (mode 0600)' } });
+        return '{"planned": true}';
+      },
+      async importConfiguration() {
+        record({ service: 'avi', operation: 'POST /api/configuration/import', target: 'configuration' });
+      },
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// What a runbook brings besides its definition: its own settings, the data it starts from, its
+// effects, the identity of what it locks, how its targets read in a plan, its end-of-run summary
+// and its verify. The engine runs any module the same way; it knows runbooks, not Controllers.
+
+import type { StepDeps } from '../steps/deps.js';
+import type { Effect } from '../steps/effect.js';
+import type { Reads } from '../steps/gateways.js';
+import type { RunbookDefinition } from './language.js';
+import type { Settings } from './settings.js';
+
+/** One runbook-specific setting: a flag, a key in the runbook's config section, an env variable. */
+export interface SettingSpec {
+  /** camelCase key in the config section; the flag is its kebab-case. */
+  key: string;
+  type: 'string' | 'number' | 'boolean' | 'strings';
+  describe: string;
+  env?: string;
+}
+
+export interface RunbookSettings<S extends object> {
+  specs: SettingSpec[];
+  /** Validates raw values (flag > config > env); throws a one-line usage error naming the source. */
+  parse(raw: Record<string, unknown>, sourceOf: (key: string) => string, common: Omit<Settings, 'runbook'>): S;
+}
+
+/** A row of the plan's target table ("10.10.1.12  follower  i-…  eu-west-1b  root /dev/xvda vol-…"). */
+export interface PlanTarget {
+  key: string;
+  line: string;
+  /** Passed over entirely (already done). */
+  skipped?: boolean;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  lines: string[];
+}
+
+export interface RunbookModule<D extends object, S extends object> {
+  strategy: string;
+  document: string;
+  definition: RunbookDefinition<D>;
+  settings: RunbookSettings<S>;
+  initialData(settings: Settings<S>): D;
+  effects(deps: StepDeps): Record<string, Effect<D>>;
+  /** What "the same target" means for the lock, read from the live systems. */
+  identity(reads: Reads, settings: Settings<S>): Promise<string>;
+  /** How the target is named in messages ("Controller https://10.0.0.10"). */
+  targetLabel(settings: Settings<S>): string;
+  targets(data: D): PlanTarget[];
+  summary(data: D): string[];
+  verify(reads: Reads, data: D): Promise<VerifyReport>;
+}
+
+// The registry holds modules of many data types; the engine treats their data as opaque.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRunbookModule = RunbookModule<any, any>;

@@ -1,0 +1,27 @@
+// How the Controller runbooks show their targets: the plan's node table, the end-of-run
+// summary and the verify report, all from the runbook's data.
+
+import type { Reads } from '../gateways.js';
+import type { ControllerData } from './context.js';
+import { rootProblems } from './verify.js';
+
+export function nodeTargets(data: ControllerData) {
+  return data.nodes.map((n) => ({
+    key: n.ip,
+    skipped: !!n.alreadyEncrypted,
+    line: `${n.ip.padEnd(15)} ${n.role.padEnd(8)} ${n.instanceId}  ${n.availabilityZone}  root ${n.rootDevice} ${n.oldVolumeId}  DeleteOnTermination=${n.deleteOnTermination}${n.alreadyEncrypted ? '  already encrypted with the key: passed over' : ''}`,
+  }));
+}
+
+export function nodeSummary(data: ControllerData): string[] {
+  return [
+    `done: every Controller root volume is encrypted with ${data.keyArn}`,
+    ...data.nodes.map((n) =>
+      `  ${n.ip.padEnd(15)} ${n.instanceId}  ${n.rootDevice}  ${n.newVolumeId ?? n.oldVolumeId}${n.alreadyEncrypted ? ' (was already encrypted)' : `  (old root ${n.oldVolumeId} kept)`}`),
+  ];
+}
+
+export async function verifyRoots(reads: Reads, data: ControllerData) {
+  const problems = await rootProblems(reads, data);
+  return { ok: problems.length === 0, lines: problems.length ? problems : data.nodes.map((n) => `${n.ip}: root encrypted with ${data.keyArn}`) };
+}

@@ -1,0 +1,17 @@
+// What effects may touch, split by domain and by reads and writes. A check is built over reads
+// alone; in a plan the writes are the recorder, which must implement every method here.
+
+import type { CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
+import type { Ec2Reads, Ec2Writes, KmsReads } from '../aws/types.js';
+
+export interface Reads {
+  ec2: Ec2Reads;
+  kms: KmsReads;
+  cluster: ClusterReads;
+  cloud: CloudReads;
+}
+
+export interface Writes {
+  ec2: Ec2Writes;
+  cluster: ClusterWrites;
+}
