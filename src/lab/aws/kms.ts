@@ -99,12 +99,16 @@ export function handleKms(world: LabWorld, operation: string, body: string): Aws
     }
     return { status: 200, contentType: CONTENT_TYPE, body: JSON.stringify(run(world, input as Json)) };
   } catch (err) {
-    const fault = err instanceof AwsFault ? err : new AwsFault('KMSInternalException', `Lab failure: ${(err as Error).message}`, 500);
-    return {
-      status: fault.status,
-      contentType: CONTENT_TYPE,
-      body: JSON.stringify({ __type: fault.code, message: fault.message }),
-      error: fault.code,
-    };
+    return kmsFault(err instanceof AwsFault ? err : new AwsFault('KMSInternalException', `Lab failure: ${(err as Error).message}`, 500));
   }
+}
+
+/** KMS's JSON error shape: `{"__type": code, "message": text}`. */
+export function kmsFault(fault: AwsFault): AwsReply {
+  return {
+    status: fault.status,
+    contentType: CONTENT_TYPE,
+    body: JSON.stringify({ __type: fault.code, message: fault.message }),
+    error: fault.code,
+  };
 }
