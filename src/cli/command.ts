@@ -7,5 +7,5 @@ export type Command =
   | { kind: 'migrate'; settings: Settings; dryRun: boolean; json: boolean; yes: boolean }
   | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number }
   | { kind: 'status'; stateDir: string; runId?: string; json: boolean }
-  | { kind: 'lab-up'; nodes: 1 | 3; timeScale: number; dir: string }
+  | { kind: 'lab-up'; nodes: 1 | 3; timeScale: number; dir: string; pageSize?: number; iamPolicy?: string; consistencyDelayMs?: number }
   | { kind: 'lab-down'; dir: string };

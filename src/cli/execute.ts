@@ -24,7 +24,12 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       return status(command, io.out);
     case 'lab-up': {
       const profile = await labUp(command);
-      io.out.write(`lab up (${command.nodes} nodes, time scale ${command.timeScale}): Controller ${profile.controller}\n`);
+      const rules = [
+        command.pageSize === undefined ? '' : `, page size ${command.pageSize}`,
+        command.consistencyDelayMs ? `, consistency delay ${command.consistencyDelayMs} ms` : '',
+        command.iamPolicy === undefined ? '' : `, IAM policy ${command.iamPolicy}`,
+      ].join('');
+      io.out.write(`lab up (${command.nodes} nodes, time scale ${command.timeScale}${rules}): Controller ${profile.controller}\n`);
       io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
       return EXIT.ok;
     }

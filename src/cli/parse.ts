@@ -9,6 +9,7 @@ import { loadConfigFile, type SettingKey, type SettingsLayer } from './config-fi
 import { envLayer, envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { isStrategy, positiveNumber, unknownStrategyError, validateSettings } from './validate.js';
+import { parseIamPolicy } from '../lab/aws/iam-policy.js';
 
 /** Thrown for --help / --version: main prints `text` on stdout and exits 0. */
 export class HelpOutput extends Error {
@@ -75,8 +76,12 @@ const labUpBuilder = (y: Argv) =>
     .option('nodes', { type: 'number', choices: [1, 3], default: 3, describe: 'Controller cluster size' })
     .option('time-scale', { type: 'number', default: 0.01, describe: 'Lab time factor, > 0 and <= 10 (1 = real durations)' })
     .option('dir', labDir)
+    .option('page-size', { type: 'number', describe: 'At most N items per Describe*/List* page, even without MaxResults (catches first-page-only reads)' })
+    .option('iam-policy', { type: 'string', describe: 'IAM identity policy (JSON) for the lab credentials; default allow-all' })
+    .option('consistency-delay', { type: 'number', describe: 'Milliseconds (wall clock) a new resource stays NotFound to other calls' })
     .example('$0 lab up', 'A 3-node cluster at 100x speed')
-    .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations');
+    .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations')
+    .example('$0 lab up --page-size 1 --consistency-delay 2000 --iam-policy ./no-stop.json', 'A stricter AWS: tiny pages, eventual consistency, a narrow policy');
 const labDownBuilder = (y: Argv) => y.option('dir', labDir).example('$0 lab down', 'Stop the lab');
 
 type SettingsArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof settingsOptions>['argv']>>;
@@ -173,14 +178,41 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
     case 'status':
       return { kind: 'status', stateDir: stateDir(p.args.stateDir, env), ...runId(p.args.runId), json: p.args.json };
     case 'lab-up': {
-      const { nodes, timeScale, dir } = p.args;
+      const { nodes, timeScale, dir, pageSize, iamPolicy, consistencyDelay } = p.args;
       if (!(timeScale > 0 && timeScale <= 10)) {
         throw usage(`--time-scale must be > 0 and <= 10 (got ${timeScale}): e.g. 0.01 runs the lab 100x faster, 1 in real time`);
       }
-      return { kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir };
+      if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1)) {
+        throw usage(`--page-size must be a whole number >= 1 (got ${pageSize}): e.g. 1 makes every listing take one call per item`);
+      }
+      if (consistencyDelay !== undefined && !(Number.isInteger(consistencyDelay) && consistencyDelay >= 0)) {
+        throw usage(`--consistency-delay must be whole milliseconds >= 0 (got ${consistencyDelay})`);
+      }
+      if (iamPolicy !== undefined) checkIamPolicy(iamPolicy, readFile);
+      return {
+        kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir,
+        ...(pageSize === undefined ? {} : { pageSize }),
+        ...(iamPolicy === undefined ? {} : { iamPolicy }),
+        ...(consistencyDelay === undefined ? {} : { consistencyDelayMs: consistencyDelay }),
+      };
     }
     case 'lab-down':
       return { kind: 'lab-down', dir: p.args.dir };
+  }
+}
+
+/** The policy file is read here, so a bad one is a usage error before any lab starts. */
+function checkIamPolicy(path: string, readFile: (p: string) => string): void {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw usage(`--iam-policy ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    parseIamPolicy(text);
+  } catch (err) {
+    throw usage(`--iam-policy ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -11,7 +11,17 @@ const LAB_FILES = ['lab.pid', 'profile.json', 'env'];
 const UP_DEADLINE_MS = 15_000;
 const DOWN_DEADLINE_MS = 10_000;
 
-export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string }): Promise<LabProfile> {
+export interface LabUpOptions {
+  nodes: 1 | 3;
+  timeScale: number;
+  dir: string;
+  pageSize?: number;
+  /** Path of the IAM policy file (already checked by the caller; the daemon reads it again). */
+  iamPolicy?: string;
+  consistencyDelayMs?: number;
+}
+
+export async function labUp(opts: LabUpOptions): Promise<LabProfile> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const running = livePid(dir);
@@ -19,7 +29,11 @@ export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string
   clean(dir); // leftovers of a lab that died without cleaning up
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
-  const child = spawn(process.execPath, [daemonPath(), '--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir], {
+  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir];
+  if (opts.pageSize !== undefined) args.push('--page-size', String(opts.pageSize));
+  if (opts.iamPolicy !== undefined) args.push('--iam-policy', resolve(opts.iamPolicy));
+  if (opts.consistencyDelayMs !== undefined) args.push('--consistency-delay', String(opts.consistencyDelayMs));
+  const child = spawn(process.execPath, [daemonPath(), ...args], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });

@@ -16,6 +16,7 @@ import { Timeline } from './timeline.js';
 import { createSelfSignedCertificate } from './tls.js';
 import { createWorld, type LabWorld } from './world/world.js';
 import { seedWorld, type LabSeed } from './world/seed.js';
+import type { IamPolicy } from './aws/iam-policy.js';
 
 export interface LabOptions {
   nodes: 1 | 3;
@@ -23,6 +24,14 @@ export interface LabOptions {
   timeScale: number;
   /** Folder for the certificate, profile.json and env. */
   dir: string;
+  /** `--page-size N`: no Describe or List page holds more than N items, even without MaxResults/Limit. */
+  pageSize?: number;
+  /** `--iam-policy FILE`, read: the identity policy of the lab's credentials. None = allow-all. */
+  iamPolicy?: IamPolicy;
+  /** The file it was read from, shown in profile.json. */
+  iamPolicyFile?: string;
+  /** `--consistency-delay MS`: wall-clock ms a new resource stays NotFound to other calls (not scaled). */
+  consistencyDelayMs?: number;
 }
 
 /** What `lab up` prints and other commands read: everything needed to reach the lab, no secrets. */
@@ -35,6 +44,10 @@ export interface LabProfile {
   nodes: LabSeed['nodes'];
   seed: LabSeed;
   timeScale: number;
+  pageSize?: number;
+  consistencyDelayMs?: number;
+  /** The IAM policy file in force; absent = allow-all. */
+  iamPolicy?: string;
   pid: number;
   startedAt: string;
 }
@@ -58,12 +71,17 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const clock = createClock(opts.timeScale);
   const world = createWorld({ region: LAB_REGION, accountId: LAB_ACCOUNT, clock });
   const seed = seedWorld(world, { nodes: opts.nodes });
+  // The seed is there from the start; only what is created afterwards waits out the delay.
+  world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
   const requests = new RequestLog();
   const timeline = new Timeline();
   const password = randomBytes(18).toString('base64url');
   const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests });
 
-  const aws = createAwsHandler(world, requests);
+  const aws = createAwsHandler(world, requests, {
+    ...(opts.iamPolicy ? { policy: opts.iamPolicy } : {}),
+    ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
+  });
   const labJson: Record<string, () => unknown> = {
     '/_lab/requests': () => requests.list(),
     '/_lab/timeline': () => timeline.list(),
@@ -84,6 +102,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
     nodes: seed.nodes, seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
+    ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
+    ...(opts.consistencyDelayMs ? { consistencyDelayMs: opts.consistencyDelayMs } : {}),
+    ...(opts.iamPolicy ? { iamPolicy: opts.iamPolicyFile ?? '(given in-process)' } : {}),
   };
   const env: Record<string, string> = {
     AVI_CONTROLLER: controller,

@@ -1,7 +1,8 @@
 // EC2 volume actions: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume.
 
 import type { VolumeRecord } from '../world/types.js';
-import { applyFilters, type FilterFields } from './ec2-filters.js';
+import type { FilterFields } from './ec2-filters.js';
+import { describe } from './ec2-describe.js';
 import { attachmentShape, volumeShape } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
@@ -34,10 +35,13 @@ export function specifiedTags(q: QueryParams, resourceType: string): Record<stri
   return tags;
 }
 
-const describeVolumes: Ec2Action = (world, q) => {
-  const ids = q.list('VolumeId');
-  const chosen = ids.length ? ids.map((id) => world.volume(id)) : [...world.volumes.values()];
-  return { volumeSet: applyFilters(chosen, q.filters(), VOLUME_FILTERS).map((v) => volumeShape(world, v)) };
+// AWS: DescribeVolumes MaxResults 5-500 (larger values give 500), not with volume ids (API reference).
+const describeVolumes: Ec2Action = (world, q, ctx) => {
+  const { items, nextToken } = describe(q, ctx, {
+    action: 'DescribeVolumes', rule: { min: 5, max: 500, idsSet: 'volumeIdsSet' }, ids: q.list('VolumeId'),
+    byId: (id) => world.volume(id), all: () => world.listed(world.volumes), fields: VOLUME_FILTERS,
+  });
+  return { volumeSet: items.map((v) => volumeShape(world, v)), nextToken };
 };
 
 const createVolume: Ec2Action = (world, q) => {

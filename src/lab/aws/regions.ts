@@ -20,7 +20,7 @@ export function createRegions(home: LabWorld): LabRegions {
     get(region) {
       let world = worlds.get(region);
       if (!world) {
-        world = createWorld({ region, accountId: home.accountId, clock: home.clock });
+        world = createWorld({ region, accountId: home.accountId, clock: home.clock, consistencyDelayMs: home.consistencyDelayMs });
         worlds.set(region, world);
       }
       return world;
