@@ -7,7 +7,6 @@ import { applyFilters, type FilterFields } from './ec2-filters.js';
 import { tagSet } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
-import { specifiedTags } from './ec2-volumes.js';
 import type { LabWorld } from '../world/world.js';
 import type { XmlTree } from './xml.js';
 
@@ -41,7 +40,7 @@ export const ADDRESS_ACTIONS: Record<string, Ec2Action> = {
   AllocateAddress: (world, q) => {
     const domain = q.get('Domain') ?? 'vpc';
     if (domain !== 'vpc') throw new AwsFault('InvalidParameterValue', `Value (${domain}) for parameter domain is invalid. EC2-Classic is retired.`);
-    const addr = allocateAddress(world, specifiedTags(q, 'elastic-ip'));
+    const addr = allocateAddress(world, q.tagSpecifications(['elastic-ip'])['elastic-ip']);
     return { publicIp: addr.publicIp, domain: 'vpc', allocationId: addr.allocationId, publicIpv4Pool: 'amazon', networkBorderGroup: world.region };
   },
   DescribeAddresses: (world, q) => {

@@ -1,5 +1,6 @@
 // DescribeImages and DescribeSnapshots as the caller sees them: its own AMIs and snapshots plus
-// public AMIs (a Marketplace listing), scoped by `Owners` / `OwnerIds` as the API reference says.
+// public AMIs (a Marketplace listing), scoped by `Owners` / `OwnerIds` as the API reference says;
+// and CopyImage (rules in world/copy-image.ts).
 
 import type { ImageRecord, SnapshotRecord } from '../world/types.js';
 import type { LabWorld } from '../world/world.js';
@@ -9,6 +10,8 @@ import { imageShape, snapshotShape } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
 import { notFound } from './resource-ids.js';
+import { isRegionName } from './regions.js';
+import { copyImage } from '../world/copy-image.js';
 
 const IMAGE_FILTERS: FilterFields<ImageRecord> = {
   'image-id': (i) => [i.imageId],
@@ -83,7 +86,26 @@ const describeSnapshots: Ec2Action = (world, q, ctx) => {
   return { snapshotSet: items.filter(owned).map((s) => snapshotShape(world, s)), nextToken };
 };
 
+const copyImageAction: Ec2Action = (world, q, ctx) => {
+  const sourceRegion = q.require('SourceRegion');
+  if (!isRegionName(sourceRegion)) throw new AwsFault('InvalidParameterValue', `Invalid value '${sourceRegion}' for SourceRegion.`);
+  const source = sourceRegion === world.region ? world : ctx.regions?.get(sourceRegion);
+  if (!source) throw new AwsFault('InvalidParameterValue', `Invalid value '${sourceRegion}' for SourceRegion.`);
+  const tags = q.tagSpecifications(['image', 'snapshot']);
+  const optional = {
+    description: q.get('Description'), encrypted: q.bool('Encrypted'), kmsKeyId: q.get('KmsKeyId'), clientToken: q.get('ClientToken'),
+    copyImageTags: q.bool('CopyImageTags'), imageTags: tags['image'], snapshotTags: tags['snapshot'],
+  };
+  const copy = copyImage(world, source, {
+    sourceImageId: q.require('SourceImageId'),
+    name: q.require('Name'),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  }, ctx.caller.launcher);
+  return { imageId: copy.imageId };
+};
+
 export const IMAGE_ACTIONS: Record<string, Ec2Action> = {
   DescribeImages: describeImages,
   DescribeSnapshots: describeSnapshots,
+  CopyImage: copyImageAction,
 };

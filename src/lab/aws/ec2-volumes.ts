@@ -22,19 +22,6 @@ const VOLUME_FILTERS: FilterFields<VolumeRecord> = {
   'volume-type': (v) => [v.volumeType],
 };
 
-/** Tags from `TagSpecification.N` entries for one resource type; any other type is refused. */
-export function specifiedTags(q: QueryParams, resourceType: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const spec of q.groups('TagSpecification')) {
-    const type = spec.get('ResourceType');
-    if (type !== resourceType) {
-      throw new AwsFault('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
-    }
-    Object.assign(tags, spec.tags());
-  }
-  return tags;
-}
-
 // AWS: DescribeVolumes MaxResults 5-500 (larger values give 500), not with volume ids (API reference).
 const describeVolumes: Ec2Action = (world, q, ctx) => {
   const { items, nextToken } = describe(q, ctx, {
@@ -55,7 +42,7 @@ const createVolume: Ec2Action = (world, q) => {
     kmsKeyId: q.get('KmsKeyId'),
     clientToken: q.get('ClientToken'),
   };
-  const tags = specifiedTags(q, 'volume');
+  const tags = q.tagSpecifications(['volume'])['volume'] ?? {};
   const vol = world.createVolume({
     availabilityZone: q.require('AvailabilityZone'),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

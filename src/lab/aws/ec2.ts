@@ -8,24 +8,28 @@ import { INSTANCE_ACTIONS } from './ec2-instances.js';
 import { VOLUME_ACTIONS } from './ec2-volumes.js';
 import { IMAGE_ACTIONS } from './ec2-images.js';
 import { ADDRESS_ACTIONS } from './ec2-addresses.js';
+import { LAUNCH_ACTIONS } from './ec2-launch.js';
 import { AwsFault } from './fault.js';
 import type { QueryParams } from './query.js';
 import { newRequestId } from './resource-ids.js';
 import { EC2_NAMESPACE, renderDocument, type XmlTree } from './xml.js';
 import { ec2Unauthorized, type Caller } from './caller.js';
 import { ec2Resources } from './ec2-authz.js';
+import type { LabRegions } from './regions.js';
 
 /** What an action knows of its request besides the parameters. */
 export interface Ec2Context {
   caller: Caller;
   /** `lab up --page-size`: no page holds more items, whatever MaxResults says. */
   pageSize?: number;
+  /** The other Regions' worlds (CopyImage's SourceRegion). */
+  regions?: LabRegions;
 }
 
 /** One EC2 action: query parameters in, the body inside `<ActionResponse>` out. */
 export type Ec2Action = (world: LabWorld, q: QueryParams, ctx: Ec2Context) => XmlTree;
 
-export const EC2_ACTIONS: Record<string, Ec2Action> = { ...INSTANCE_ACTIONS, ...VOLUME_ACTIONS, ...IMAGE_ACTIONS, ...ADDRESS_ACTIONS, ...CATALOG_ACTIONS };
+export const EC2_ACTIONS: Record<string, Ec2Action> = { ...INSTANCE_ACTIONS, ...VOLUME_ACTIONS, ...IMAGE_ACTIONS, ...ADDRESS_ACTIONS, ...LAUNCH_ACTIONS, ...CATALOG_ACTIONS };
 
 export interface AwsReply {
   status: number;

@@ -65,6 +65,19 @@ export class QueryParams {
     return tags;
   }
 
+  /** Tags of `TagSpecification.N` by resource type; a type the action cannot tag is refused, as AWS does. */
+  tagSpecifications(taggable: string[]): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const spec of this.groups('TagSpecification')) {
+      const type = spec.get('ResourceType') ?? '';
+      if (!taggable.includes(type)) {
+        throw new AwsFault('InvalidParameterValue', `'${type}' is not a valid taggable resource type for this operation.`);
+      }
+      out[type] = { ...out[type], ...spec.tags() };
+    }
+    return out;
+  }
+
   /** `Filter.N.Name` / `Filter.N.Value.M`. */
   filters(): Filter[] {
     return this.groups('Filter').map((g) => ({ name: g.require('Name'), values: g.list('Value') }));

@@ -35,6 +35,8 @@ const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aw
 // AWS's own endpoints name the Region: ec2.eu-west-1.amazonaws.com, kms.eu-west-1.amazonaws.com.
 const REGIONAL_HOST = /^(?:ec2|kms)(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$/;
 
+export const isRegionName = (name: string): boolean => REGION_NAME.test(name);
+
 /**
  * The Region a signed request is for. A scope AWS does not know, or an endpoint of another Region,
  * fails the signature check as on AWS: "Credential should be scoped to a valid region".

@@ -175,6 +175,8 @@ export interface InstanceRecord {
 export interface WorldEvents {
   /** Every instance state change, after it happened. */
   instance: [instance: InstanceRecord, from: InstanceRecord['state']];
+  /** A new instance, `pending`, just launched (RunInstances or launchInstance). */
+  launched: [instance: InstanceRecord];
 }
 
 export interface World {
