@@ -10,6 +10,8 @@ import { envLayer, envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } f
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { isStrategy, positiveNumber, unknownStrategyError, validateSettings } from './validate.js';
 import { parseIamPolicy } from '../lab/aws/iam-policy.js';
+import { validateProfile } from './aws-profile.js';
+import { validateStateDir } from './state-dir.js';
 
 /** Thrown for --help / --version: main prints `text` on stdout and exits 0. */
 export class HelpOutput extends Error {
@@ -168,15 +170,22 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       return { kind: 'plan', settings: buildSettings(p.args, env, readFile), json: p.args.json };
     case 'migrate': {
       const { dryRun, json, yes } = p.args;
-      return { kind: 'migrate', settings: buildSettings(p.args, env, readFile), dryRun, json, yes };
+      const settings = buildSettings(p.args, env, readFile);
+      if (!dryRun) validateStateDir(settings.stateDir, stateDirSource(p.args.stateDir, p.args.config));
+      return { kind: 'migrate', settings, dryRun, json, yes };
     }
     case 'resume': {
       const raw = envValue(env, 'AVI_ENCRYPT_POLL_INTERVAL');
       const poll = raw === undefined ? {} : { pollIntervalMs: positiveNumber(raw, 'AVI_ENCRYPT_POLL_INTERVAL', 'milliseconds') };
-      return { kind: 'resume', stateDir: stateDir(p.args.stateDir, env), ...runId(p.args.runId), yes: p.args.yes, ...poll };
+      const dir = stateDir(p.args.stateDir, env);
+      validateStateDir(dir, stateDirSource(p.args.stateDir));
+      return { kind: 'resume', stateDir: dir, ...runId(p.args.runId), yes: p.args.yes, ...poll };
     }
-    case 'status':
-      return { kind: 'status', stateDir: stateDir(p.args.stateDir, env), ...runId(p.args.runId), json: p.args.json };
+    case 'status': {
+      const dir = stateDir(p.args.stateDir, env);
+      validateStateDir(dir, stateDirSource(p.args.stateDir), { write: false });
+      return { kind: 'status', stateDir: dir, ...runId(p.args.runId), json: p.args.json };
+    }
     case 'lab-up': {
       const { nodes, timeScale, dir, pageSize, iamPolicy, consistencyDelay } = p.args;
       if (!(timeScale > 0 && timeScale <= 10)) {
@@ -218,6 +227,10 @@ function checkIamPolicy(path: string, readFile: (p: string) => string): void {
 
 const stateDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
   flag || envValue(env, 'AVI_ENCRYPT_STATE_DIR') || DEFAULTS.stateDir;
+
+/** Where the state dir came from, for the error line (the exact layer is not worth tracking here). */
+const stateDirSource = (flag: string | undefined, config?: string): string =>
+  flag ? '--state-dir' : config ? '--state-dir / stateDir (config) / AVI_ENCRYPT_STATE_DIR' : '--state-dir / AVI_ENCRYPT_STATE_DIR';
 
 function runId(id: string | undefined): { runId?: string } {
   if (id === undefined || id === '') return {};
@@ -274,5 +287,7 @@ function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFile: (p:
     waitTimeoutMs: waitMinutes === undefined ? DEFAULTS.waitTimeoutMs : Math.round(waitMinutes * 60_000),
   };
   validateSettings(settings, { readFile });
+  const chosenProfile = pick('profile');
+  if (chosenProfile) validateProfile(String(chosenProfile.value), chosenProfile.from, env, readFile);
   return settings;
 }

@@ -38,6 +38,7 @@ const RESOURCES: Record<string, Resources> = {
   AttachVolume: (w, q) => [...ids(w, 'instance', [q.get('InstanceId')]), ...ids(w, 'volume', [q.get('VolumeId')])],
   DetachVolume: (w, q) => [...ids(w, 'instance', [q.get('InstanceId')]), ...ids(w, 'volume', [q.get('VolumeId')])],
   CreateTags: (w, q) => q.list('ResourceId').map((id) => arnOfId(w, id) ?? '*'),
+  DeleteTags: (w, q) => q.list('ResourceId').map((id) => arnOfId(w, id) ?? '*'),
   RunInstances: (w, q) => [
     arn(w, 'instance', '*'), arn(w, 'volume', '*'), arn(w, 'network-interface', '*'),
     ...ids(w, 'image', [q.get('ImageId')]), ...ids(w, 'subnet', [q.get('SubnetId')]),

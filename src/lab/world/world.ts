@@ -68,6 +68,8 @@ export interface LabWorld extends World, KeyRing {
   detachVolume(volumeId: string, instanceId?: string, device?: string): NonNullable<VolumeRecord['attachment']>;
   setDeleteOnTermination(instanceId: string, device: string, deleteOnTermination: boolean): void;
   createTags(resourceIds: string[], tags: Tags): void;
+  /** A key alone removes the tag whatever its value; with a value, only if it matches (DeleteTags). */
+  deleteTags(resourceIds: string[], keys: Array<{ key: string; value?: string }>): void;
 }
 
 /** Thrown at the commit point of a DryRun, caught by dryRun(). */
@@ -97,6 +99,17 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
     const found = map.get(id);
     if (!found || !visible(id)) throw notFound(kind, id);
     return found;
+  }
+
+  /** The taggable records behind these ids; all are checked before any is changed. */
+  function taggable(resourceIds: string[]): Array<{ tags: Tags }> {
+    const maps: Partial<Record<ResourceKind, Map<string, { tags: Tags }>>> = { instance: instances, volume: volumes, snapshot: snapshots, image: images, address: addresses };
+    return resourceIds.map((id) => {
+      const kind = kindOfId(id);
+      const map = kind && maps[kind];
+      if (!kind || !map) throw new AwsFault('InvalidID', `The ID '${id}' is not valid`);
+      return find(kind, map, id);
+    });
   }
 
   const world: LabWorld = {
@@ -150,15 +163,16 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
     detachVolume: (volumeId, instanceId, device) => detachVolume(world, volumeId, instanceId, device),
     setDeleteOnTermination: (instanceId, device, dot) => setDeleteOnTermination(world, instanceId, device, dot),
     createTags(resourceIds, tags) {
-      const taggable: Partial<Record<ResourceKind, Map<string, { tags: Tags }>>> = { instance: instances, volume: volumes, snapshot: snapshots, image: images, address: addresses };
-      const targets = resourceIds.map((id) => {
-        const kind = kindOfId(id);
-        const map = kind && taggable[kind];
-        if (!kind || !map) throw new AwsFault('InvalidID', `The ID '${id}' is not valid`);
-        return find(kind, map, id);
-      });
+      const targets = taggable(resourceIds);
       world.commit();
       for (const t of targets) Object.assign(t.tags, tags);
+    },
+    deleteTags(resourceIds, keys) {
+      const targets = taggable(resourceIds);
+      world.commit();
+      for (const t of targets) {
+        for (const { key, value } of keys) if (value === undefined || t.tags[key] === value) delete t.tags[key];
+      }
     },
   };
   return world;
