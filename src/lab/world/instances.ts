@@ -18,10 +18,10 @@ export interface Launcher {
 }
 
 const ANYONE: Launcher = { mayCreateGrant: () => true };
-export const CLIENT_ERROR_ON_LAUNCH: StateReason = { code: 'Client.InternalError', message: 'Client.InternalError: Client error on launch' };
+const CLIENT_ERROR_ON_LAUNCH: StateReason = { code: 'Client.InternalError', message: 'Client.InternalError: Client error on launch' };
 const USER_SHUTDOWN: StateReason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
 
-export const gmt = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT');
+const gmt = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT');
 
 export function stopInstance(world: LabWorld, id: string): StateChange {
   const inst = world.instance(id);

@@ -34,7 +34,7 @@ const ANYONE: Launcher = { mayCreateGrant: () => true };
  */
 const NO_EBS_ENCRYPTION = /^(m1|m2|c1|t1|cc1|cc2|cg1|hi1|hs1)\./;
 
-export function checkInstanceType(instanceType: string): void {
+function checkInstanceType(instanceType: string): void {
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) {
     throw new AwsFault('InvalidParameterValue', `Invalid value '${instanceType}' for InstanceType.`);
   }
