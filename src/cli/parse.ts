@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { DEFAULTS, STRATEGIES, type Settings } from '../engine/settings.js';
+import { fleetOptions, type FleetOptions } from '../lab/avi/fleet/options.js';
 import type { Command } from './command.js';
 import { loadConfigFile, type SettingKey, type SettingsLayer } from './config-file.js';
 import { envLayer, envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
@@ -78,11 +79,19 @@ const labUpBuilder = (y: Argv) =>
     .option('nodes', { type: 'number', choices: [1, 3], default: 3, describe: 'Controller cluster size' })
     .option('time-scale', { type: 'number', default: 0.01, describe: 'Lab time factor, > 0 and <= 10 (1 = real durations)' })
     .option('dir', labDir)
+    .option('se-groups', { type: 'number', describe: 'SE groups to seed, each of --ses-per-group SEs (default: two groups, of 4 and 2 SEs)' })
+    .option('ses-per-group', { type: 'number', describe: 'SEs in each seeded SE group (fleet of at most 1000 SEs)' })
+    .option('vs-per-se', { type: 'number', describe: 'Virtual services placed on each seeded SE (default 1)' })
+    .option('max-se-trap', { type: 'boolean', describe: "Set each group's max_se to its SE count: disabled SEs still count, so no new SE can launch" })
+    .option('legacy-ha', { type: 'boolean', describe: 'Make the second SE group HA_MODE_LEGACY_ACTIVE_STANDBY' })
+    .option('delete-busy-se', { type: 'string', choices: ['refuse', 'relaunch'], describe: 'DELETE of an SE that still hosts virtual services: refused with 400 (default) or taken like forcedelete' })
     .option('page-size', { type: 'number', describe: 'At most N items per Describe*/List* page, even without MaxResults (catches first-page-only reads)' })
     .option('iam-policy', { type: 'string', describe: 'IAM identity policy (JSON) for the lab credentials; default allow-all' })
     .option('consistency-delay', { type: 'number', describe: 'Milliseconds (wall clock) a new resource stays NotFound to other calls' })
-    .example('$0 lab up', 'A 3-node cluster at 100x speed')
+    .example('$0 lab up', 'A 3-node cluster at 100x speed, with 6 SEs in 2 SE groups and 6 virtual services')
     .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations')
+    .example('$0 lab up --se-groups 20 --ses-per-group 5 --vs-per-se 2', 'A benchmark fleet: 100 SEs, 200 virtual services')
+    .example('$0 lab up --max-se-trap', 'No room for a new SE while the disabled ones count against max_se')
     .example('$0 lab up --page-size 1 --consistency-delay 2000 --iam-policy ./no-stop.json', 'A stricter AWS: tiny pages, eventual consistency, a narrow policy');
 const labDownBuilder = (y: Argv) => y.option('dir', labDir).example('$0 lab down', 'Stop the lab');
 
@@ -187,9 +196,16 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       return { kind: 'status', stateDir: dir, ...runId(p.args.runId), json: p.args.json };
     }
     case 'lab-up': {
-      const { nodes, timeScale, dir, pageSize, iamPolicy, consistencyDelay } = p.args;
+      const { nodes, timeScale, dir, seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe, pageSize, iamPolicy, consistencyDelay } = p.args;
       if (!(timeScale > 0 && timeScale <= 10)) {
         throw usage(`--time-scale must be > 0 and <= 10 (got ${timeScale}): e.g. 0.01 runs the lab 100x faster, 1 in real time`);
+      }
+      const flags = { seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe };
+      let fleet: FleetOptions | undefined;
+      try {
+        fleet = Object.values(flags).some((v) => v !== undefined) ? fleetOptions(flags) : undefined;
+      } catch (e) {
+        throw usage((e as Error).message);
       }
       if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1)) {
         throw usage(`--page-size must be a whole number >= 1 (got ${pageSize}): e.g. 1 makes every listing take one call per item`);
@@ -200,6 +216,7 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       if (iamPolicy !== undefined) checkIamPolicy(iamPolicy, readFile);
       return {
         kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir,
+        ...(fleet ? { fleet } : {}),
         ...(pageSize === undefined ? {} : { pageSize }),
         ...(iamPolicy === undefined ? {} : { iamPolicy }),
         ...(consistencyDelay === undefined ? {} : { consistencyDelayMs: consistencyDelay }),

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetArgs, type FleetOptions } from './avi/fleet/options.js';
 import type { LabProfile } from './server.js';
 
 const LAB_FILES = ['lab.pid', 'profile.json', 'env'];
@@ -34,6 +35,7 @@ export interface LabUpOptions {
   /** Path of the IAM policy file (already checked by the caller; the daemon reads it again). */
   iamPolicy?: string;
   consistencyDelayMs?: number;
+  fleet?: FleetOptions;
 }
 
 export async function labUp(opts: LabUpOptions): Promise<LabProfile> {
@@ -49,7 +51,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabProfile> {
   clean(dir); // leftovers of a lab that died without cleaning up
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
-  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir];
+  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir, ...(opts.fleet ? fleetArgs(opts.fleet) : [])];
   if (opts.pageSize !== undefined) args.push('--page-size', String(opts.pageSize));
   if (opts.iamPolicy !== undefined) args.push('--iam-policy', resolve(opts.iamPolicy));
   if (opts.consistencyDelayMs !== undefined) args.push('--consistency-delay', String(opts.consistencyDelayMs));

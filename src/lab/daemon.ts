@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fleetOptions } from './avi/fleet/options.js';
 import { startLab, type LabOptions } from './server.js';
 import { parseIamPolicy } from './aws/iam-policy.js';
 
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
       'page-size': { type: 'string' },
       'iam-policy': { type: 'string' },
       'consistency-delay': { type: 'string' },
+      // The SE fleet, as `lab up` passes it (see fleetArgs).
+      'se-groups': { type: 'string' }, 'ses-per-group': { type: 'string' }, 'vs-per-se': { type: 'string' },
+      'max-se-trap': { type: 'boolean' }, 'legacy-ha': { type: 'boolean' }, 'delete-busy-se': { type: 'string' },
     },
     strict: true,
   });
@@ -28,6 +32,11 @@ async function main(): Promise<void> {
   const nodes = Number(values.nodes);
   if (nodes !== 1 && nodes !== 3) throw new Error(`--nodes must be 1 or 3, got ${values.nodes}`);
   const timeScale = Number(values['time-scale']);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const fleet = fleetOptions({
+    seGroups: num(values['se-groups']), sesPerGroup: num(values['ses-per-group']), vsPerSe: num(values['vs-per-se']),
+    maxSeTrap: values['max-se-trap'], legacyHa: values['legacy-ha'], deleteBusySe: values['delete-busy-se'],
+  });
   const dir = resolve(values.dir);
   const policyFile = values['iam-policy'] && resolve(values['iam-policy']);
   const extra: Partial<LabOptions> = {
@@ -42,12 +51,13 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'lab.pid'), `${process.pid}\n`);
   let lab: Awaited<ReturnType<typeof startLab>>;
   try {
-    lab = await startLab({ nodes, timeScale, dir, ...extra });
+    lab = await startLab({ nodes, timeScale, dir, fleet, ...extra });
   } catch (e) {
     cleanup();
     throw e;
   }
-  log(`lab up: ${nodes} node(s), time scale ${timeScale}, controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}` +
+  const ses = fleet.groups.reduce((a, b) => a + b, 0);
+  log(`lab up: ${nodes} node(s), time scale ${timeScale}, ${ses} SEs in ${fleet.groups.length} SE group(s), controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}` +
     `${extra.pageSize ? `, page size ${extra.pageSize}` : ''}${extra.consistencyDelayMs ? `, consistency delay ${extra.consistencyDelayMs} ms` : ''}` +
     `${policyFile ? `, IAM policy ${policyFile}` : ''}`);
 

@@ -9,6 +9,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createControllerSim } from './avi/controller.js';
+import { Fleet } from './avi/fleet/fleet.js';
+import { DEFAULT_FLEET, type FleetOptions } from './avi/fleet/options.js';
+import type { FleetSeed } from './avi/fleet/seed.js';
 import { createAwsHandler } from './aws/server.js';
 import { createClock } from './clock.js';
 import { RequestLog } from './request-log.js';
@@ -24,6 +27,8 @@ export interface LabOptions {
   timeScale: number;
   /** Folder for the certificate, profile.json and env. */
   dir: string;
+  /** SE groups, SEs and virtual services beside the cluster (default DEFAULT_FLEET); false for none. */
+  fleet?: FleetOptions | false;
   /** `--page-size N`: no Describe or List page holds more than N items, even without MaxResults/Limit. */
   pageSize?: number;
   /** `--iam-policy FILE`, read: the identity policy of the lab's credentials. None = allow-all. */
@@ -43,6 +48,8 @@ export interface LabProfile {
   caBundle: string;
   nodes: LabSeed['nodes'];
   seed: LabSeed;
+  /** The seeded cloud, SE image, SE management subnets and SE groups (counts, not every SE). */
+  fleet?: FleetSeed | undefined;
   timeScale: number;
   pageSize?: number;
   consistencyDelayMs?: number;
@@ -58,6 +65,7 @@ export interface RunningLab {
   stop(): Promise<void>;
   world: LabWorld;
   seed: LabSeed;
+  fleet?: Fleet | undefined;
   requests: RequestLog;
   timeline: Timeline;
 }
@@ -71,12 +79,17 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const clock = createClock(opts.timeScale);
   const world = createWorld({ region: LAB_REGION, accountId: LAB_ACCOUNT, clock });
   const seed = seedWorld(world, { nodes: opts.nodes });
-  // The seed is there from the start; only what is created afterwards waits out the delay.
-  world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
   const requests = new RequestLog();
   const timeline = new Timeline();
   const password = randomBytes(18).toString('base64url');
-  const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests });
+  const fleetOptions = opts.fleet === undefined ? DEFAULT_FLEET : opts.fleet;
+  const sim = createControllerSim(world, {
+    nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests,
+    ...(fleetOptions ? { fleet: (cluster) => new Fleet({ world, timeline, config: () => cluster.config, options: fleetOptions }) } : {}),
+  });
+  const fleet = sim.fleet;
+  // The seed (cluster and fleet) is there from the start; only what is created afterwards waits out the delay.
+  world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
 
   const aws = createAwsHandler(world, requests, {
     ...(opts.iamPolicy ? { policy: opts.iamPolicy } : {}),
@@ -86,6 +99,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     '/_lab/requests': () => requests.list(),
     '/_lab/timeline': () => timeline.list(),
     '/_lab/seed': () => seed,
+    '/_lab/fleet': () => fleet?.seed ?? null,
   };
   const awsServer = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
@@ -101,7 +115,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
-    nodes: seed.nodes, seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
+    nodes: seed.nodes, seed, fleet: fleet?.seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
     ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
     ...(opts.consistencyDelayMs ? { consistencyDelayMs: opts.consistencyDelayMs } : {}),
     ...(opts.iamPolicy ? { iamPolicy: opts.iamPolicyFile ?? '(given in-process)' } : {}),
@@ -130,7 +144,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   let stopped = false;
   return {
-    profile, env, world, seed, requests, timeline,
+    profile, env, world, seed, fleet, requests, timeline,
     async stop() {
       if (stopped) return;
       stopped = true;

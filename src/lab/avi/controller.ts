@@ -8,6 +8,7 @@ import type { Timeline } from '../timeline.js';
 import type { LabRequest, World } from '../world/types.js';
 import { ClusterSim } from './cluster.js';
 import { VERSION } from './config.js';
+import type { Fleet } from './fleet/fleet.js';
 import { HttpError, compareVersions, parseObjectBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { PUBLIC_PATHS, routeApi } from './routes.js';
 import { SESSION_COOKIE, Sessions } from './sessions.js';
@@ -28,11 +29,14 @@ export interface ControllerSimOptions {
   version: '22.1.3';
   timeline: Timeline;
   log: RequestRecorder;
+  /** Seeds the SEs and virtual services once the cluster (and its configuration) exists. */
+  fleet?: (cluster: ClusterSim) => Fleet;
 }
 
 export interface ControllerSim {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   cluster: ClusterSim;
+  fleet?: Fleet | undefined;
   /** Stops listening to the world. */
   close(): void;
 }
@@ -43,6 +47,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
   const sessions = new Sessions(() => cluster.epoch);
   const listener = cluster.onInstance.bind(cluster);
   world.events.on('instance', listener);
+  const fleet = opts.fleet?.(cluster);
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
@@ -76,7 +81,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
       return sendJson(res, 200, {}, { 'set-cookie': Sessions.clearedCookies() });
     }
     // X-Avi-Tenant / X-Avi-Tenant-UUID are accepted; the lab has only the admin tenant.
-    return routeApi({ req, res, url, origin: origin(req), cluster });
+    return routeApi({ req, res, url, origin: origin(req), cluster, fleet });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -101,7 +106,13 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
     });
   }
 
-  return { handler, cluster, close: () => void world.events.off('instance', listener) };
+  return {
+    handler, cluster, fleet,
+    close: () => {
+      world.events.off('instance', listener);
+      fleet?.close();
+    },
+  };
 }
 
 function origin(req: IncomingMessage): string {
