@@ -29,6 +29,8 @@ export interface PlanTarget {
   line: string;
   /** Passed over entirely (already done). */
   skipped?: boolean;
+  /** The runbook's own data about the target, for `plan --json` readers. */
+  detail?: object;
 }
 
 export interface VerifyReport {

@@ -151,7 +151,7 @@ export async function lockTargetOf(lab: Pick<RunningLab, 'env' | 'profile'>): Pr
     region: lab.profile.region, endpoint: lab.env['AWS_ENDPOINT_URL_KMS']!, maxAttempts: 1,
     credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
   });
-  return (await clusterIdentity({ avi, aws: createAwsGateway({ ec2: ec2For(lab), kms }) }, lab.profile.region)).key;
+  return (await clusterIdentity({ cluster: avi, ec2: createAwsGateway({ ec2: ec2For(lab), kms }) }, lab.profile.region)).key;
 }
 
 export function mutatingCount(lab: Pick<RunningLab, 'requests'>): number {

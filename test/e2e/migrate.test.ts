@@ -15,6 +15,7 @@ import { TAG } from '../../src/aws/types.js';
 import { EXIT } from '../../src/engine/exit-codes.js';
 import type { Plan } from '../../src/engine/plan/types.js';
 import type { TimelineEntry } from '../../src/lab/world/types.js';
+import type { ControllerNode } from '../../src/steps/controller/context.js';
 import {
   TEST_PASSPHRASE, ec2For, migrateArgs, mutatingCount, pollUntil, runCli, runDirs, spawnCli, startTestLab, waitForExit,
   type CliResult, type TestLab,
@@ -73,7 +74,7 @@ interface JournalLine {
   runId: string;
   event: string;
   step?: string;
-  node?: string;
+  item?: string;
 }
 
 function readJournal(runDir: string): JournalLine[] {
@@ -204,14 +205,14 @@ async function verifyMigrated(lab: TestLab, ec2: EC2Client, before: Map<string, 
   const started = journal.filter((e) => e.event === 'step-started');
   const finished = journal.filter((e) => e.event === 'step-finished');
   expect(started.length).toBeGreaterThan(0);
-  expect(finished.map((e) => `${e.step}@${e.node ?? ''}`)).toEqual(started.map((e) => `${e.step}@${e.node ?? ''}`));
+  expect(finished.map((e) => `${e.step}@${e.item ?? ''}`)).toEqual(started.map((e) => `${e.step}@${e.item ?? ''}`));
   for (const step of ['check-key', 'check-encrypted-ami', 'discover-nodes', 'create-volumes', 'verify']) {
     expect(finished.filter((e) => e.step === step)).toHaveLength(1);
   }
   const perNode = ['stop-node', 'node-stopped', 'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached',
     'keep-delete-on-termination', 'start-node', 'cluster-ready', 'tag-old-root'];
   for (const node of lab.seed.nodes) {
-    for (const step of perNode) expect(finished.filter((e) => e.step === step && e.node === node.ip)).toHaveLength(1);
+    for (const step of perNode) expect(finished.filter((e) => e.step === step && e.item === node.ip)).toHaveLength(1);
   }
 
   // No secret on disk (nor on the terminal).
@@ -285,7 +286,7 @@ describe('migrate --strategy controller-swap, 3-node cluster', () => {
     expect(opCount(lab, 'StopInstances')).toBe(3);
     expect(opCount(lab, 'StartInstances')).toBe(3);
     const journal = readJournal(onlyRunDir(lab));
-    expect(journal.filter((e) => e.event === 'step-started' && e.step === 'stop-node').map((e) => e.node)).toEqual(order);
+    expect(journal.filter((e) => e.event === 'step-started' && e.step === 'stop-node').map((e) => e.item)).toEqual(order);
   });
 });
 
@@ -413,30 +414,37 @@ describe('plan and migrate --dry-run change nothing', () => {
     expect(existsSync(join(lab.stateDir, 'locks')) ? readdirSync(join(lab.stateDir, 'locks')) : []).toEqual([]);
   });
 
-  it('the JSON plan: version 1, followers first then the leader, every change with the right ids', () => {
+  it('the JSON plan: version 2, followers first then the leader, the gate before any stop, every change with the right ids', () => {
     const plan = JSON.parse(results['plan --json']!.stdout) as Plan;
     // plan --json and migrate --dry-run --json describe the same thing.
     expect(JSON.parse(results['migrate --dry-run --json']!.stdout)).toEqual(plan);
 
-    expect(plan.version).toBe(1);
+    expect(plan.version).toBe(2);
     expect(plan.strategy).toBe('controller-swap');
-    expect(plan.kmsKeyArn).toBe(lab.seed.customerKeyArn);
-    expect(plan.nodes).toHaveLength(3);
-    expect(plan.nodes.map((n) => n.role)).toEqual(['follower', 'follower', 'leader']);
-    expect(plan.nodes[2]!.ip).toBe(leader);
-    expect(plan.nodes.map((n) => n.ip).sort()).toEqual(lab.seed.nodes.map((n) => n.ip).sort());
+    expect(plan.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+    const nodes = plan.targets.map((t) => t.detail as ControllerNode);
+    expect(nodes).toHaveLength(3);
+    expect(nodes.map((n) => n.role)).toEqual(['follower', 'follower', 'leader']);
+    expect(nodes[2]!.ip).toBe(leader);
+    expect(nodes.map((n) => n.ip).sort()).toEqual(lab.seed.nodes.map((n) => n.ip).sort());
+    // The approval gate comes after the volumes exist and before the first node goes down.
+    const gateStep = plan.steps.find((s) => s.kind === 'gate')!;
+    expect(plan.gates.map((g) => g.gate)).toEqual(['nodes-go-down']);
+    expect(gateStep.impact).toContain(`${nodes.map((n) => n.ip).join(', ')} go down one at a time`);
+    expect(plan.rollback).toEqual([{ block: 'nodes', steps: expect.arrayContaining(['Attach the original root at the same device']) }]);
 
     const seedByIp = new Map(lab.seed.nodes.map((n) => [n.ip, n]));
-    for (const pn of plan.nodes) {
+    for (const pn of nodes) {
       const seeded = seedByIp.get(pn.ip)!;
       const b = before.get(seeded.instanceId)!;
       expect(pn).toMatchObject({
         instanceId: seeded.instanceId, availabilityZone: seeded.az, rootDevice: b.rootDevice, oldVolumeId: b.rootVolumeId,
-        deleteOnTermination: b.deleteOnTermination, alreadyEncrypted: false,
+        deleteOnTermination: b.deleteOnTermination,
       });
+      expect(pn.alreadyEncrypted).toBeFalsy();
     }
 
-    const calls = plan.steps.flatMap((s) => s.calls.map((c) => ({ ...c, step: s.id, node: s.node })));
+    const calls = plan.steps.flatMap((s) => s.calls.map((c) => ({ ...c, step: s.id, node: s.item })));
     // One CreateVolume per node, from the encrypted AMI's snapshot, in the node's AZ, with the key.
     const creates = calls.filter((c) => c.operation === 'CreateVolume');
     expect(creates).toHaveLength(3);
@@ -452,18 +460,19 @@ describe('plan and migrate --dry-run change nothing', () => {
     expect(plannedVolume.size).toBe(3);
     expect(new Set(plannedVolume.values()).size).toBe(3);
 
-    // Per node: which node each step is for, in plan.nodes order (the leader's block last).
-    const blockOrder = [...new Set(plan.steps.filter((s) => s.node).map((s) => s.node))];
-    expect(blockOrder).toEqual(plan.nodes.map((n) => n.ip));
+    // Per node: which node each step is for, in the targets' order (the leader's block last).
+    const blockOrder = [...new Set(plan.steps.filter((s) => s.item).map((s) => s.item))];
+    expect(blockOrder).toEqual(nodes.map((n) => n.ip));
     const createStep = plan.steps.find((s) => s.id === 'create-volumes')!;
     const firstStop = plan.steps.find((s) => s.id === 'stop-node')!;
-    expect(createStep.n).toBeLessThan(firstStop.n);
+    expect(createStep.n).toBeLessThan(gateStep.n);
+    expect(gateStep.n).toBeLessThan(firstStop.n);
 
-    for (const pn of plan.nodes) {
-      const mine = plan.steps.filter((s) => s.node === pn.ip);
+    for (const pn of nodes) {
+      const mine = plan.steps.filter((s) => s.item === pn.ip);
       // The node is taken down by exactly one step: its stop.
       const downs = plan.steps.filter((s) => s.takesDown === pn.ip);
-      expect(downs.map((s) => ({ id: s.id, node: s.node }))).toEqual([{ id: 'stop-node', node: pn.ip }]);
+      expect(downs.map((s) => ({ id: s.id, node: s.item }))).toEqual([{ id: 'stop-node', node: pn.ip }]);
       const callsOf = (id: string) => mine.filter((s) => s.id === id).flatMap((s) => s.calls);
       const newVol = plannedVolume.get(pn.ip)!;
       expect(callsOf('stop-node')).toEqual([{ service: 'ec2', operation: 'StopInstances', target: pn.instanceId }]);

@@ -28,7 +28,7 @@ const TAG_REPLACED_BY = 'avi-encrypt:replaced-by';
 // Helpers (self-contained: this file does not depend on another e2e harness)
 
 interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-interface JournalLine { at: string; runId: string; event: string; step?: string; node?: string; detail?: Record<string, unknown> }
+interface JournalLine { at: string; runId: string; event: string; step?: string; item?: string; detail?: Record<string, unknown> }
 
 const children = new Set<ChildProcess>();
 const labs: RunningLab[] = [];
@@ -118,8 +118,8 @@ function readJournal(stateDir: string, runId: string): JournalLine[] {
   return out;
 }
 
-function readRunMeta(stateDir: string, runId: string): { status: string; failure?: { step?: string; message: string } } {
-  return JSON.parse(readFileSync(join(stateDir, 'runs', runId, 'run.json'), 'utf8')) as { status: string; failure?: { step?: string; message: string } };
+function readRunMeta(stateDir: string, runId: string): { status: string; failures?: Array<{ step?: string; message: string }> } {
+  return JSON.parse(readFileSync(join(stateDir, 'runs', runId, 'run.json'), 'utf8')) as { status: string; failures?: Array<{ step?: string; message: string }> };
 }
 
 /** Waits for the (only) run of a fresh state dir to journal an entry matching `match`; returns the run id and that entry. */
@@ -221,11 +221,11 @@ async function expectMigrated(lab: RunningLab, ec2: EC2Client, before: Before, r
 }
 
 const journalNodeOf = (stateDir: string, runId: string, step: string) =>
-  readJournal(stateDir, runId).find((e) => e.event === 'step-started' && e.step === step)?.node;
+  readJournal(stateDir, runId).find((e) => e.event === 'step-started' && e.step === step)?.item;
 
 const mutatingCount = (lab: RunningLab) => lab.requests.list().filter((r) => r.mutating).length;
 const startsOf = (journal: JournalLine[], step: string, node?: string) =>
-  journal.filter((e) => e.event === 'step-started' && e.step === step && e.node === node).length;
+  journal.filter((e) => e.event === 'step-started' && e.step === step && e.item === node).length;
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
@@ -261,7 +261,7 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     const lastStarted = [...preKill].reverse().find((e) => e.event === 'step-started')!;
     const lastEntry = preKill[preKill.length - 1]!;
     expect(['detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached']).toContain(lastStarted.step);
-    expect(lastStarted.node).toBeDefined();
+    expect(lastStarted.item).toBeDefined();
     expect(preKill.some((e) => e.event.startsWith('run-') && e.event !== 'run-started')).toBe(false);
     // The run folder still names this run running, and the lock is the dead process's.
     expect(readRunMeta(stateDir, runId).status).toBe('running');
@@ -272,7 +272,7 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     const fresh = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
     expect({ code: fresh.code, stderr: fresh.stderr.trim().split('\n') }).toEqual({
       code: 2,
-      stderr: [`avi-encrypt: run ${runId} for this Controller cluster (${env.AVI_CONTROLLER}) did not finish (it crashed); finish it with avi-encrypt resume ${runId}`],
+      stderr: [`avi-encrypt: run ${runId} for this target (Controller ${env.AVI_CONTROLLER}) did not finish (it crashed); finish it with avi-encrypt resume ${runId}`],
     });
     expect(lab.requests.list().filter((r) => r.mutating).length).toBe(mutatingBefore);
     expect(runIds(stateDir)).toEqual([runId]);
@@ -306,18 +306,18 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     const firstAfterResume = journal.slice(resumedAt).find((e) => e.event === 'step-started')!;
     if (lastEntry.event === 'step-started') {
       // Killed while the step was in flight: resume restarts exactly that step of that node.
-      expect({ step: firstAfterResume.step, node: firstAfterResume.node }).toEqual({ step: lastStarted.step, node: lastStarted.node });
-      expect(startsOf(journal, lastStarted.step!, lastStarted.node)).toBe(2);
+      expect({ step: firstAfterResume.step, node: firstAfterResume.item }).toEqual({ step: lastStarted.step, node: lastStarted.item });
+      expect(startsOf(journal, lastStarted.step!, lastStarted.item)).toBe(2);
     } else {
       // Killed between step-finished and the next step-started (rare): the snapshot holds either.
       expect(lastEntry.event).toBe('step-finished');
-      expect(firstAfterResume.node).toBe(lastStarted.node);
+      expect(firstAfterResume.item).toBe(lastStarted.item);
     }
     // Nothing before the crash point ran again: every other per-node step started exactly once.
-    const perNodeSteps = journal.filter((e) => e.event === 'step-started' && e.node !== undefined);
+    const perNodeSteps = journal.filter((e) => e.event === 'step-started' && e.item !== undefined);
     for (const e of perNodeSteps) {
-      if (e.step === firstAfterResume.step && e.node === firstAfterResume.node) continue;
-      expect({ step: e.step, node: e.node, starts: startsOf(journal, e.step!, e.node) }).toEqual({ step: e.step, node: e.node, starts: 1 });
+      if (e.step === firstAfterResume.step && e.item === firstAfterResume.item) continue;
+      expect({ step: e.step, node: e.item, starts: startsOf(journal, e.step!, e.item) }).toEqual({ step: e.step, node: e.item, starts: 1 });
     }
     expect(startsOf(journal, 'create-volumes')).toBe(1);
 
@@ -370,7 +370,7 @@ describe('resume after a crash (SIGKILL) during create-volumes, 3 nodes', () => 
 describe.each([
   { nodes: 3 as const, timeScale: 0.02 },
   { nodes: 1 as const, timeScale: 0.05 },
-])('resume after a step failure (KMS key disabled while a node starts), $nodes node(s)', ({ nodes, timeScale }) => {
+])('--no-rollback, resume after a step failure (KMS key disabled while a node starts), $nodes node(s)', ({ nodes, timeScale }) => {
   test('exits 5 saying the instance fell back to stopped; after the key is enabled, resume <run-id> finishes the migration', async () => {
     // A slower clock than 0.01: the key must be disabled before the start (20 s x scale) settles.
     const lab = await newLab(nodes, timeScale);
@@ -380,7 +380,7 @@ describe.each([
     const before = await observeBefore(lab, ec2);
     const keyArn = lab.seed.customerKeyArn;
 
-    const child = spawnCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
+    const child = spawnCli(['migrate', '--strategy', 'controller-swap', '--yes', '--no-rollback', '--state-dir', stateDir], env);
     const { runId } = await waitForJournal(
       stateDir, 'step-started of keep-delete-on-termination', (e) => e.event === 'step-started' && e.step === 'keep-delete-on-termination', child,
     );
@@ -395,8 +395,8 @@ describe.each([
 
     const meta = readRunMeta(stateDir, runId);
     expect(meta.status).toBe('failed');
-    expect(meta.failure?.step).toBe('start-node');
-    expect(meta.failure?.message).toContain('fell back to stopped');
+    expect(meta.failures?.[0]?.step).toBe('start-node');
+    expect(meta.failures?.[0]?.message).toContain('fell back to stopped');
     const node = before.nodes.find((n) => n.ip === journalNodeOf(stateDir, runId, 'keep-delete-on-termination'))!;
     expect(node).toBeDefined();
     expect((await instance(ec2, node.instanceId)).State?.Name).toBe('stopped');
@@ -414,7 +414,7 @@ describe.each([
     const fresh = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
     expect({ code: fresh.code, stdout: fresh.stdout, stderr: fresh.stderr.trim() }).toEqual({
       code: 2, stdout: '',
-      stderr: `avi-encrypt: run ${runId} for this Controller cluster (${env['AVI_CONTROLLER']}) did not finish (it failed); finish it with avi-encrypt resume ${runId}`,
+      stderr: `avi-encrypt: run ${runId} for this target (Controller ${env['AVI_CONTROLLER']}) did not finish (it failed); finish it with avi-encrypt resume ${runId}`,
     });
     expect(lab.requests.list().length).toBe(requestsBefore);
 
@@ -429,12 +429,68 @@ describe.each([
     const resumedAt = journal.findIndex((e) => e.event === 'run-resumed');
     expect(resumedAt).toBeGreaterThan(0);
     expect(journal.slice(0, resumedAt).some((e) => e.event === 'step-failed' && e.step === 'start-node')).toBe(true);
-    expect(journal.slice(resumedAt).find((e) => e.event === 'step-started')).toMatchObject({ step: 'start-node', node: node.ip });
+    expect(journal.slice(resumedAt).find((e) => e.event === 'step-started')).toMatchObject({ step: 'start-node', item: node.ip });
     expect(startsOf(journal, 'start-node', node.ip)).toBe(2);
     expect(startsOf(journal, 'stop-node', node.ip)).toBe(1);
     expect(journal[journal.length - 1]!.event).toBe('run-finished');
     // Two starts: the one the disabled key sent back to stopped, and the one after the fix.
     expect(lab.requests.list().filter((r) => r.operation === 'StartInstances')).toHaveLength(nodes + 1);
+  });
+});
+
+// The default: a node that does not come back is put back on its original root, the cluster is
+// READY again, the run rests `rolled-back` (exit 6); after the fix, resume swaps that node again.
+describe.each([
+  { nodes: 3 as const, timeScale: 0.02, ready: 'CLUSTER_UP_HA_ACTIVE' },
+  { nodes: 1 as const, timeScale: 0.05, ready: 'CLUSTER_UP_NO_HA' },
+])('rollback after a step failure (KMS key disabled while a node starts), $nodes node(s)', ({ nodes, timeScale, ready }) => {
+  test('the node is back on its original root, the cluster READY, exit 6; after the key is enabled, resume finishes', async () => {
+    const lab = await newLab(nodes, timeScale);
+    const ec2 = ec2For(lab);
+    const env = cliEnv(lab);
+    const stateDir = tmp('state');
+    const before = await observeBefore(lab, ec2);
+    const keyArn = lab.seed.customerKeyArn;
+
+    const child = spawnCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
+    const { runId } = await waitForJournal(
+      stateDir, 'step-started of keep-delete-on-termination', (e) => e.event === 'step-started' && e.step === 'keep-delete-on-termination', child,
+    );
+    lab.world.disableKey(keyArn);
+    const rolled = await child.result;
+    const said = rolled.stdout + rolled.stderr;
+    const node = before.nodes.find((n) => n.ip === journalNodeOf(stateDir, runId, 'keep-delete-on-termination'))!;
+    expect({ code: rolled.code, said }).toEqual({ code: 6, said: expect.stringContaining(`run ${runId} rolled back ${node.ip} after start-node [${node.ip}] failed`) });
+    expect(said).toContain('Client.InternalError');
+    expect(said).toMatch(new RegExp(`${node.ip.replace(/\./g, '\\.')}\\s+rolled back: put back as it was before the run`));
+    expect(said).toContain(`fix the cause, then: avi-encrypt resume ${runId}`);
+
+    // The node runs on its original root, at the same device, with its DeleteOnTermination.
+    const inst = await instance(ec2, node.instanceId);
+    expect(inst.State?.Name).toBe('running');
+    const root = inst.BlockDeviceMappings?.find((m) => m.DeviceName === inst.RootDeviceName);
+    expect({ volume: root?.Ebs?.VolumeId, dot: root?.Ebs?.DeleteOnTermination }).toEqual({ volume: node.rootVolumeId, dot: node.deleteOnTermination });
+    const clusterStates = lab.timeline.list().filter((e) => e.subject === 'cluster').map((e) => e.state);
+    expect(clusterStates[clusterStates.length - 1]).toBe(ready);
+    expect(readRunMeta(stateDir, runId).status).toBe('rolled-back');
+    const journal = readJournal(stateDir, runId);
+    const failedAt = journal.findIndex((e) => e.event === 'step-failed' && e.step === 'start-node');
+    expect(failedAt).toBeGreaterThan(0);
+    const rollbackSteps = journal.slice(failedAt).filter((e) => e.event === 'step-finished').map((e) => e.step);
+    expect(rollbackSteps).toEqual(expect.arrayContaining(['rollback-stop-node', 'rollback-attach-old-root', 'rollback-start-node', 'rollback-cluster-ready']));
+    expect(journal[journal.length - 1]!.event).toBe('run-rolled-back');
+
+    const status = await runCli(['status', runId, '--state-dir', stateDir], env);
+    expect(status.stdout).toContain(`${runId}  rolled-back`);
+
+    lab.world.enableKey(keyArn);
+    const resumed = await runCli(['resume', runId, '--yes', '--state-dir', stateDir], env);
+    if (resumed.code !== 0) throw new Error(`resume exited ${resumed.code}\nstdout:\n${resumed.stdout}\nstderr:\n${resumed.stderr}`);
+    await expectMigrated(lab, ec2, before, runId);
+    const after = readJournal(stateDir, runId);
+    // The rolled-back node is swapped again from its first step.
+    expect(startsOf(after, 'stop-node', node.ip)).toBe(2);
+    expect(after[after.length - 1]!.event).toBe('run-finished');
   });
 });
 

@@ -9,6 +9,7 @@ export function nodeTargets(data: ControllerData) {
   return data.nodes.map((n) => ({
     key: n.ip,
     skipped: !!n.alreadyEncrypted,
+    detail: n,
     line: `${n.ip.padEnd(15)} ${n.role.padEnd(8)} ${n.instanceId}  ${n.availabilityZone}  root ${n.rootDevice} ${n.oldVolumeId}  DeleteOnTermination=${n.deleteOnTermination}${n.alreadyEncrypted ? '  already encrypted with the key: passed over' : ''}`,
   }));
 }
