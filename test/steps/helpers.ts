@@ -1,6 +1,8 @@
 // Shared fixtures for the step tests: the REAL AwsGateway over SDK clients mocked with
 // aws-sdk-client-mock (a tiny in-memory EC2 "world" answers the Describe* calls), a
-// hand-written fake AviGateway, and StepDeps with a fake clock that advances on sleep.
+// hand-written fake AviGateway, StepDeps with their reads and writes split by domain and a
+// fake clock that advances on sleep, and the Scope an effect sees (its item, its deadline,
+// and a report() that records what its waits saw).
 
 import { expect } from '@jest/globals';
 import {
@@ -24,10 +26,10 @@ import type { AwsStub } from 'aws-sdk-client-mock';
 import { createAwsGateway } from '../../src/aws/gateway.js';
 import type { AwsGateway } from '../../src/aws/types.js';
 import type { AviGateway, ClusterConfig, ClusterRuntime, Cloud } from '../../src/avi/types.js';
-import type { ControllerContext, ControllerNode } from '../../src/steps/controller/context.js';
-import { controllerSteps, type ControllerStepId } from '../../src/steps/controller/index.js';
-import type { StepEffect } from '../../src/steps/machine.js';
+import type { ControllerData, ControllerNode } from '../../src/steps/controller/context.js';
+import { controllerSteps } from '../../src/steps/controller/index.js';
 import type { StepDeps } from '../../src/steps/deps.js';
+import type { Effect, Scope } from '../../src/steps/effect.js';
 
 export const REGION = 'eu-west-1';
 export const KEY_ID = '0b7f3f5e-1111-4222-8333-944444444444';
@@ -245,9 +247,6 @@ export class FakeAvi implements AviGateway {
     this.calls.push('listClouds');
     return this.clouds;
   }
-  resetSession(): void {
-    this.calls.push('resetSession');
-  }
 }
 
 export const CLUSTER_UUID = 'cluster-0c1d2e3f';
@@ -266,25 +265,27 @@ export function runtimeOf(
   };
 }
 
-// ---------- deps with a fake clock ----------
+// ---------- deps with a fake clock, and the scope a step sees ----------
 
 export interface TestDeps extends StepDeps {
   clock: { t: number; sleeps: number[] };
-  waits: Array<{ stepId: string; awaits: string; value: string }>;
+  /** Files written through deps.files, by path. */
   saved: Map<string, string>;
 }
 
+/**
+ * StepDeps over one AWS gateway and one Avi gateway, split by domain the way connectTarget
+ * splits the real ones. The clock only moves when a step sleeps.
+ */
 export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
   const clock = { t: T0, sleeps: [] as number[] };
-  const waits: TestDeps['waits'] = [];
   const saved = new Map<string, string>();
   return {
-    aws,
-    avi,
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi },
+    writes: { ec2: aws, cluster: avi },
     clock,
-    waits,
     saved,
-    backups: {
+    files: {
       async save(name, text) {
         const path = `/runs/${RUN_ID}/backups/${name}`;
         saved.set(path, text);
@@ -297,9 +298,7 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
       },
     },
     backupPassphrase: async () => 'correct horse battery staple',
-    onWait: (stepId, awaits, value) => {
-      waits.push({ stepId, awaits, value });
-    },
+    pollIntervalMs: 10_000,
     sleep: async (ms, signal) => {
       signal.throwIfAborted();
       clock.sleeps.push(ms);
@@ -309,12 +308,53 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
   };
 }
 
-/** controllerSteps(deps), each typed as the engine calls it: (ctx, signal). */
-export function stepsFor(deps: StepDeps): Record<ControllerStepId, StepEffect<ControllerContext>> {
+/** The Controller effects, by id, as the engine provides them: `effects[id].run(scope, signal)`. */
+export function effectsFor(deps: StepDeps): ReturnType<typeof controllerSteps> {
   return controllerSteps(deps);
 }
 
-// ---------- context ----------
+/** A scope that records what its waits report, in order. */
+export type TestScope<I> = Scope<ControllerData, I> & { waits: Array<{ awaits: string; value: string }> };
+
+export interface ScopeOptions {
+  /** Epoch ms on the fake clock; default 10 minutes after T0. */
+  deadline?: number;
+  /** Where report() records; several scopes may share one list. */
+  waits?: TestScope<unknown>['waits'];
+}
+
+function scopeOf<I>(data: ControllerData, item: I, key: string, opts: ScopeOptions): TestScope<I> {
+  const waits = opts.waits ?? [];
+  return {
+    runId: RUN_ID, data, item, key, parents: [], deadline: opts.deadline ?? T0 + 600_000, waits,
+    report: (awaits, value) => void waits.push({ awaits, value }),
+  };
+}
+
+/** The run's own scope (steps outside the nodes loop). */
+export function runScope(data: ControllerData, opts: ScopeOptions = {}): TestScope<ControllerData> {
+  return scopeOf(data, data, '', opts);
+}
+
+/** The scope of one node inside the nodes loop, found by its IP, keyed by it as the engine keys it. */
+export function nodeScope(data: ControllerData, ip: string, opts: ScopeOptions = {}): TestScope<ControllerNode> {
+  const item = data.nodes.find((n) => n.ip === ip);
+  if (!item) throw new Error(`test setup: no node ${ip} in the data`);
+  return scopeOf(data, item, ip, opts);
+}
+
+export type ControllerEffects = ReturnType<typeof controllerSteps>;
+/** Ids of the effects that work on one node (inside the nodes loop, rollback included). */
+export type NodeStepId = {
+  [K in keyof ControllerEffects]: ControllerEffects[K] extends Effect<ControllerData, infer I> ? (ControllerNode extends I ? K : never) : never;
+}[keyof ControllerEffects];
+
+/** Runs a node effect by id (the table mixes run-level and node-level effects, so an id union needs this). */
+export function runNodeStep(effects: ControllerEffects, id: NodeStepId, scope: Scope<ControllerData, ControllerNode>, sig = signal()) {
+  return (effects[id] as Effect<ControllerData, ControllerNode>).run(scope, sig);
+}
+
+// ---------- the runbook's data ----------
 
 export function node(ip: string, role: ControllerNode['role'], extra: Partial<ControllerNode> = {}): ControllerNode {
   return {
@@ -323,11 +363,11 @@ export function node(ip: string, role: ControllerNode['role'], extra: Partial<Co
   };
 }
 
-export function ctxWith(extra: Partial<ControllerContext> = {}): ControllerContext {
+/** controller-swap data after preflight (key, snapshot), with the given nodes and overrides. */
+export function dataWith(extra: Partial<ControllerData> = {}): ControllerData {
   return {
-    runId: RUN_ID, strategy: 'controller-swap', controller: 'https://avi.example', kmsKey: 'alias/avi-ebs', encryptedAmi: 'ami-enc',
-    pollIntervalMs: 10_000, waitTimeoutMs: 600_000, waitDeadline: T0 + 600_000, keyArn: KEY_ARN,
-    rootSnapshotId: 'snap-enc', rootSnapshotSize: 64, nodes: [], nodeIndex: 0, ...extra,
+    controller: 'https://avi.example', kmsKey: 'alias/avi-ebs', encryptedAmi: 'ami-enc', keyArn: KEY_ARN,
+    rootSnapshotId: 'snap-enc', rootSnapshotSize: 64, nodes: [], ...extra,
   };
 }
 
@@ -341,4 +381,11 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   );
   if (outcome.ok) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.v)}`);
   return outcome.e as Error;
+}
+
+/** The fields a step changed (fails the test when it changed none). */
+export async function changed<T>(p: Promise<Partial<T> | void>): Promise<Partial<T>> {
+  const out = await p;
+  if (!out) throw new Error('expected the step to return the fields it changed, got nothing');
+  return out;
 }
