@@ -1,14 +1,11 @@
 import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
+  paginateDescribeImages,
   paginateDescribeInstances,
+  paginateDescribeSnapshots,
   paginateDescribeVolumes,
   type EC2Client,
   type Filter,
   type Instance,
-  type Volume,
 } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsCall, notFound } from './errors.js';
@@ -21,6 +18,18 @@ export type AwsReads = Ec2Reads & KmsReads;
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 // Everything except deleting/deleted: an errored volume still belongs to the run and must be seen.
 const LIVE_VOLUME_STATES = ['creating', 'available', 'in-use', 'error'];
+
+/**
+ * Every item of every page. EC2 may answer any Describe* in pages (NextToken), even without
+ * MaxResults, and a page may hold fewer items than asked, or none, and still have a next one.
+ */
+async function allPages<P, T>(operation: string, pages: () => AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const found: T[] = [];
+  await awsCall(operation, async () => {
+    for await (const page of pages()) found.push(...(items(page) ?? []));
+  });
+  return found;
+}
 
 /** Each instance with the account that owns its reservation. */
 function flattenReservations(reservations: { Instances?: Instance[]; OwnerId?: string }[] | undefined): InstanceInfo[] {
@@ -35,27 +44,22 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
     },
 
     async describeImage(imageId) {
-      const out = await awsCall('DescribeImages', () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
-      const image = out.Images?.[0];
+      const [image] = await allPages('DescribeImages', () => paginateDescribeImages({ client: ec2 }, { ImageIds: [imageId] }), (p) => p.Images);
       // Deregistered AMIs come back as an empty list rather than an error.
       if (!image) throw notFound('InvalidAMIID.NotFound', `Image ${imageId}`, 'DescribeImages');
       return toImageInfo(image);
     },
 
     async describeSnapshot(snapshotId) {
-      const out = await awsCall('DescribeSnapshots', () =>
-        ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })),
-      );
-      const snapshot = out.Snapshots?.[0];
+      const [snapshot] = await allPages('DescribeSnapshots',
+        () => paginateDescribeSnapshots({ client: ec2 }, { SnapshotIds: [snapshotId] }), (p) => p.Snapshots);
       if (!snapshot) throw notFound('InvalidSnapshot.NotFound', `Snapshot ${snapshotId}`, 'DescribeSnapshots');
       return toSnapshotInfo(snapshot);
     },
 
     async describeInstance(instanceId) {
-      const out = await awsCall('DescribeInstances', () =>
-        ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-      );
-      const instance = flattenReservations(out.Reservations)[0];
+      const [instance] = await allPages('DescribeInstances',
+        () => paginateDescribeInstances({ client: ec2 }, { InstanceIds: [instanceId] }), (p) => flattenReservations(p.Reservations));
       if (!instance) throw notFound('InvalidInstanceID.NotFound', `Instance ${instanceId}`, 'DescribeInstances');
       return instance;
     },
@@ -69,18 +73,11 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
         { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
       ];
       if (vpcId) Filters.push({ Name: 'vpc-id', Values: [vpcId] });
-      const found: InstanceInfo[] = [];
-      await awsCall('DescribeInstances', async () => {
-        for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters })) {
-          found.push(...flattenReservations(page.Reservations));
-        }
-      });
-      return found;
+      return allPages('DescribeInstances', () => paginateDescribeInstances({ client: ec2 }, { Filters }), (p) => flattenReservations(p.Reservations));
     },
 
     async describeVolume(volumeId) {
-      const out = await awsCall('DescribeVolumes', () => ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })));
-      const volume = out.Volumes?.[0];
+      const [volume] = await allPages('DescribeVolumes', () => paginateDescribeVolumes({ client: ec2 }, { VolumeIds: [volumeId] }), (p) => p.Volumes);
       if (!volume) throw notFound('InvalidVolume.NotFound', `Volume ${volumeId}`, 'DescribeVolumes');
       return toVolumeInfo(volume);
     },
@@ -91,12 +88,7 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
       if (entries.length === 0) throw new Error('findVolumesByTags needs at least one tag');
       const Filters: Filter[] = entries.map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
       Filters.push({ Name: 'status', Values: LIVE_VOLUME_STATES });
-      const found: Volume[] = [];
-      await awsCall('DescribeVolumes', async () => {
-        for await (const page of paginateDescribeVolumes({ client: ec2 }, { Filters })) {
-          found.push(...(page.Volumes ?? []));
-        }
-      });
+      const found = await allPages('DescribeVolumes', () => paginateDescribeVolumes({ client: ec2 }, { Filters }), (p) => p.Volumes);
       return found.map(toVolumeInfo);
     },
   };

@@ -90,9 +90,13 @@ export const labUpBuilder = (y: Argv) =>
     .option('max-se-trap', { type: 'boolean', describe: "Set each group's max_se to its SE count: disabled SEs still count, so no new SE can launch" })
     .option('legacy-ha', { type: 'boolean', describe: 'Make the second SE group HA_MODE_LEGACY_ACTIVE_STANDBY' })
     .option('delete-busy-se', { type: 'string', choices: ['refuse', 'relaunch'], describe: 'DELETE of an SE that still hosts virtual services: refused with 400 (default) or taken like forcedelete' })
+    .option('page-size', { type: 'number', describe: 'At most N items per Describe*/List* page, even without MaxResults (catches first-page-only reads)' })
+    .option('iam-policy', { type: 'string', describe: 'IAM identity policy (JSON) for the lab credentials; default allow-all' })
+    .option('consistency-delay', { type: 'number', describe: 'Milliseconds (wall clock) a new resource stays NotFound to other calls' })
     .example('$0 lab up', 'A 3-node cluster at 100x speed, with 6 SEs in 2 SE groups and 6 virtual services')
     .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations')
     .example('$0 lab up --se-groups 20 --ses-per-group 5 --vs-per-se 2', 'A benchmark fleet: 100 SEs, 200 virtual services')
-    .example('$0 lab up --max-se-trap', 'No room for a new SE while the disabled ones count against max_se');
+    .example('$0 lab up --max-se-trap', 'No room for a new SE while the disabled ones count against max_se')
+    .example('$0 lab up --page-size 1 --consistency-delay 2000 --iam-policy ./no-stop.json', 'A stricter AWS: tiny pages, eventual consistency, a narrow policy');
 
 export const labDownBuilder = (y: Argv) => y.option('dir', labDir).example('$0 lab down', 'Stop the lab');

@@ -10,5 +10,5 @@ export type Command =
   | { kind: 'approve'; stateDir: string; runId: string }
   | { kind: 'status'; stateDir: string; runId?: string; json: boolean }
   | { kind: 'describe'; strategy: string; format: 'text' | 'mermaid' | 'json' }
-  | { kind: 'lab-up'; nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions }
+  | { kind: 'lab-up'; nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions; pageSize?: number; iamPolicy?: string; consistencyDelayMs?: number }
   | { kind: 'lab-down'; dir: string };

@@ -30,7 +30,12 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       const groups = profile.fleet?.groups ?? [];
       const count = (k: 'serviceEngines' | 'virtualServices') => groups.reduce((n, g) => n + g[k], 0);
       const fleet = `${count('serviceEngines')} SEs in ${groups.length} SE groups, ${count('virtualServices')} virtual services`;
-      io.out.write(`lab up (${command.nodes} nodes, ${fleet}, time scale ${command.timeScale}): Controller ${profile.controller}\n`);
+      const rules = [
+        command.pageSize === undefined ? '' : `, page size ${command.pageSize}`,
+        command.consistencyDelayMs ? `, consistency delay ${command.consistencyDelayMs} ms` : '',
+        command.iamPolicy === undefined ? '' : `, IAM policy ${command.iamPolicy}`,
+      ].join('');
+      io.out.write(`lab up (${command.nodes} nodes, ${fleet}, time scale ${command.timeScale}${rules}): Controller ${profile.controller}\n`);
       io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
       return EXIT.ok;
     }

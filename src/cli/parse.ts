@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import yargs, { type ArgumentsCamelCase } from 'yargs';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { toolVersion } from '../engine/version.js';
-import { fleetOptions, type FleetOptions } from '../lab/avi/fleet/options.js';
 import { DEFAULTS } from '../runbook/settings.js';
 import {
   approveBuilder, describeBuilder, labDownBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
 } from './builders.js';
 import type { Command } from './command.js';
+import { labUpCommand } from './lab-args.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { buildSettings, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
@@ -127,20 +127,8 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
     }
     case 'describe':
       return { kind: 'describe', strategy: p.args.strategy, format: p.args.format as 'text' | 'mermaid' | 'json' };
-    case 'lab-up': {
-      const { nodes, timeScale, dir, seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe } = p.args;
-      if (!(timeScale > 0 && timeScale <= 10)) {
-        throw usage(`--time-scale must be > 0 and <= 10 (got ${timeScale}): e.g. 0.01 runs the lab 100x faster, 1 in real time`);
-      }
-      const flags = { seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe };
-      let fleet: FleetOptions | undefined;
-      try {
-        fleet = Object.values(flags).some((v) => v !== undefined) ? fleetOptions(flags) : undefined;
-      } catch (e) {
-        throw usage((e as Error).message);
-      }
-      return { kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir, ...(fleet ? { fleet } : {}) };
-    }
+    case 'lab-up':
+      return labUpCommand(p.args, readFile);
     case 'lab-down':
       return { kind: 'lab-down', dir: p.args.dir };
   }

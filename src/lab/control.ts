@@ -27,7 +27,18 @@ function checkDir(dir: string, mustExist: boolean): void {
 const UP_DEADLINE_MS = 15_000;
 const DOWN_DEADLINE_MS = 10_000;
 
-export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions }): Promise<LabProfile> {
+export interface LabUpOptions {
+  nodes: 1 | 3;
+  timeScale: number;
+  dir: string;
+  pageSize?: number;
+  /** Path of the IAM policy file (already checked by the caller; the daemon reads it again). */
+  iamPolicy?: string;
+  consistencyDelayMs?: number;
+  fleet?: FleetOptions;
+}
+
+export async function labUp(opts: LabUpOptions): Promise<LabProfile> {
   const dir = resolve(opts.dir);
   checkDir(dir, false);
   try {
@@ -41,6 +52,9 @@ export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
   const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir, ...(opts.fleet ? fleetArgs(opts.fleet) : [])];
+  if (opts.pageSize !== undefined) args.push('--page-size', String(opts.pageSize));
+  if (opts.iamPolicy !== undefined) args.push('--iam-policy', resolve(opts.iamPolicy));
+  if (opts.consistencyDelayMs !== undefined) args.push('--consistency-delay', String(opts.consistencyDelayMs));
   const child = spawn(process.execPath, [daemonPath(), ...args], {
     detached: true,
     stdio: ['ignore', logFd, logFd],

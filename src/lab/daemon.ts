@@ -1,12 +1,14 @@
-// The lab as a background process: `node dist/src/lab/daemon.js --nodes 3 --time-scale 0.01 --dir DIR`.
+// The lab as a background process: `node dist/src/lab/daemon.js --nodes 3 --time-scale 0.01 --dir DIR
+// [--page-size N] [--iam-policy FILE] [--consistency-delay MS]`.
 // It owns DIR/lab.pid while it runs, logs to DIR/lab.log, and on SIGTERM/SIGINT stops the
 // servers and removes lab.pid, profile.json and env so a stale lab is never mistaken for a live one.
 
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fleetOptions } from './avi/fleet/options.js';
-import { startLab } from './server.js';
+import { startLab, type LabOptions } from './server.js';
+import { parseIamPolicy } from './aws/iam-policy.js';
 
 // Kept in step with control.ts, which cleans the same files after a crash.
 const LAB_FILES = ['lab.pid', 'profile.json', 'env'] as const;
@@ -14,7 +16,12 @@ const LAB_FILES = ['lab.pid', 'profile.json', 'env'] as const;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      nodes: { type: 'string', default: '3' }, 'time-scale': { type: 'string', default: '0.01' }, dir: { type: 'string' },
+      nodes: { type: 'string', default: '3' },
+      'time-scale': { type: 'string', default: '0.01' },
+      dir: { type: 'string' },
+      'page-size': { type: 'string' },
+      'iam-policy': { type: 'string' },
+      'consistency-delay': { type: 'string' },
       // The SE fleet, as `lab up` passes it (see fleetArgs).
       'se-groups': { type: 'string' }, 'ses-per-group': { type: 'string' }, 'vs-per-se': { type: 'string' },
       'max-se-trap': { type: 'boolean' }, 'legacy-ha': { type: 'boolean' }, 'delete-busy-se': { type: 'string' },
@@ -31,6 +38,12 @@ async function main(): Promise<void> {
     maxSeTrap: values['max-se-trap'], legacyHa: values['legacy-ha'], deleteBusySe: values['delete-busy-se'],
   });
   const dir = resolve(values.dir);
+  const policyFile = values['iam-policy'] && resolve(values['iam-policy']);
+  const extra: Partial<LabOptions> = {
+    ...(values['page-size'] === undefined ? {} : { pageSize: Number(values['page-size']) }),
+    ...(values['consistency-delay'] === undefined ? {} : { consistencyDelayMs: Number(values['consistency-delay']) }),
+    ...(policyFile ? { iamPolicy: parseIamPolicy(readFileSync(policyFile, 'utf8')), iamPolicyFile: policyFile } : {}),
+  };
   mkdirSync(dir, { recursive: true });
   const log = (line: string) => appendFileSync(join(dir, 'lab.log'), `${new Date().toISOString()} ${line}\n`);
   const cleanup = () => LAB_FILES.forEach((f) => rmSync(join(dir, f), { force: true }));
@@ -38,13 +51,15 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'lab.pid'), `${process.pid}\n`);
   let lab: Awaited<ReturnType<typeof startLab>>;
   try {
-    lab = await startLab({ nodes, timeScale, dir, fleet });
+    lab = await startLab({ nodes, timeScale, dir, fleet, ...extra });
   } catch (e) {
     cleanup();
     throw e;
   }
   const ses = fleet.groups.reduce((a, b) => a + b, 0);
-  log(`lab up: ${nodes} node(s), time scale ${timeScale}, ${ses} SEs in ${fleet.groups.length} SE group(s), controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}`);
+  log(`lab up: ${nodes} node(s), time scale ${timeScale}, ${ses} SEs in ${fleet.groups.length} SE group(s), controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}` +
+    `${extra.pageSize ? `, page size ${extra.pageSize}` : ''}${extra.consistencyDelayMs ? `, consistency delay ${extra.consistencyDelayMs} ms` : ''}` +
+    `${policyFile ? `, IAM policy ${policyFile}` : ''}`);
 
   let stopping = false;
   const stop = (signal: string) => {

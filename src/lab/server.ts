@@ -19,6 +19,7 @@ import { Timeline } from './timeline.js';
 import { createSelfSignedCertificate } from './tls.js';
 import { createWorld, type LabWorld } from './world/world.js';
 import { seedWorld, type LabSeed } from './world/seed.js';
+import type { IamPolicy } from './aws/iam-policy.js';
 
 export interface LabOptions {
   nodes: 1 | 3;
@@ -28,6 +29,14 @@ export interface LabOptions {
   dir: string;
   /** SE groups, SEs and virtual services beside the cluster (default DEFAULT_FLEET); false for none. */
   fleet?: FleetOptions | false;
+  /** `--page-size N`: no Describe or List page holds more than N items, even without MaxResults/Limit. */
+  pageSize?: number;
+  /** `--iam-policy FILE`, read: the identity policy of the lab's credentials. None = allow-all. */
+  iamPolicy?: IamPolicy;
+  /** The file it was read from, shown in profile.json. */
+  iamPolicyFile?: string;
+  /** `--consistency-delay MS`: wall-clock ms a new resource stays NotFound to other calls (not scaled). */
+  consistencyDelayMs?: number;
 }
 
 /** What `lab up` prints and other commands read: everything needed to reach the lab, no secrets. */
@@ -42,6 +51,10 @@ export interface LabProfile {
   /** The seeded cloud, SE image, SE management subnets and SE groups (counts, not every SE). */
   fleet?: FleetSeed | undefined;
   timeScale: number;
+  pageSize?: number;
+  consistencyDelayMs?: number;
+  /** The IAM policy file in force; absent = allow-all. */
+  iamPolicy?: string;
   pid: number;
   startedAt: string;
 }
@@ -75,8 +88,13 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     ...(fleetOptions ? { fleet: (cluster) => new Fleet({ world, timeline, config: () => cluster.config, options: fleetOptions }) } : {}),
   });
   const fleet = sim.fleet;
+  // The seed (cluster and fleet) is there from the start; only what is created afterwards waits out the delay.
+  world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
 
-  const aws = createAwsHandler(world, requests);
+  const aws = createAwsHandler(world, requests, {
+    ...(opts.iamPolicy ? { policy: opts.iamPolicy } : {}),
+    ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
+  });
   const labJson: Record<string, () => unknown> = {
     '/_lab/requests': () => requests.list(),
     '/_lab/timeline': () => timeline.list(),
@@ -98,6 +116,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
     nodes: seed.nodes, seed, fleet: fleet?.seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
+    ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
+    ...(opts.consistencyDelayMs ? { consistencyDelayMs: opts.consistencyDelayMs } : {}),
+    ...(opts.iamPolicy ? { iamPolicy: opts.iamPolicyFile ?? '(given in-process)' } : {}),
   };
   const env: Record<string, string> = {
     AVI_CONTROLLER: controller,

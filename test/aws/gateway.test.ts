@@ -245,3 +245,31 @@ describe('EC2 reads', () => {
     expect([error.code, error.operation, error.name]).toEqual(['InvalidVolume.NotFound', 'DescribeVolumes', 'AwsError']);
   });
 });
+
+describe('paging', () => {
+  it('describeImage, describeSnapshot, describeInstance and describeVolume read past an empty first page', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolvesOnce({ Images: [], NextToken: 'i1' })
+      .resolvesOnce({ Images: [{ ImageId: 'ami-1', State: 'available', RootDeviceName: '/dev/xvda', BlockDeviceMappings: [] }] });
+    ec2Mock.on(DescribeSnapshotsCommand).resolvesOnce({ Snapshots: [], NextToken: 's1' }).resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-1' }] });
+    ec2Mock.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [], NextToken: 'r1' })
+      .resolvesOnce({ Reservations: [{ OwnerId: '123456789012', Instances: [{ InstanceId: 'i-1', RootDeviceName: '/dev/xvda' }] }] });
+    ec2Mock.on(DescribeVolumesCommand).resolvesOnce({ Volumes: [], NextToken: 'v1' }).resolvesOnce({ Volumes: [{ VolumeId: 'vol-1' }] });
+    expect((await gateway.describeImage('ami-1')).imageId).toBe('ami-1');
+    expect((await gateway.describeSnapshot('snap-1')).snapshotId).toBe('snap-1');
+    expect((await gateway.describeInstance('i-1')).instanceId).toBe('i-1');
+    expect((await gateway.describeVolume('vol-1')).volumeId).toBe('vol-1');
+    expect(ec2Mock).toHaveReceivedNthCommandWith(2, DescribeImagesCommand, { ImageIds: ['ami-1'], NextToken: 'i1' });
+    for (const [command, token] of [[DescribeSnapshotsCommand, 's1'], [DescribeInstancesCommand, 'r1'], [DescribeVolumesCommand, 'v1']] as const) {
+      expect(ec2Mock).toHaveReceivedCommandTimes(command, 2);
+      expect(ec2Mock).toHaveReceivedCommandWith(command, { NextToken: token });
+    }
+  });
+
+  it('findVolumesByTags collects every page, following NextToken', async () => {
+    ec2Mock.on(DescribeVolumesCommand).resolvesOnce({ Volumes: [{ VolumeId: 'vol-1' }], NextToken: 't1' })
+      .resolvesOnce({ Volumes: [], NextToken: 't2' }).resolvesOnce({ Volumes: [{ VolumeId: 'vol-2' }] });
+    const found = await gateway.findVolumesByTags({ 'avi-encrypt:run-id': 'r1' });
+    expect(found.map((v) => v.volumeId)).toEqual(['vol-1', 'vol-2']);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVolumesCommand, 3);
+  });
+});

@@ -139,7 +139,7 @@ describe('protocol edges', () => {
   const signed = { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDLAB/20260101/us-west-2/ec2/aws4_request, SignedHeaders=host, Signature=0' };
 
   it('answers unknown actions with InvalidAction in the EC2 error document', async () => {
-    const res = await post('Action=RunInstances&Version=2016-11-15', signed);
+    const res = await post('Action=CreateReplaceRootVolumeTask&Version=2016-11-15', signed);
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text).toContain('<Response><Errors><Error><Code>InvalidAction</Code>');

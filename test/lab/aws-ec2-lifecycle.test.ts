@@ -82,9 +82,16 @@ describe('root volume swap (Avi doc: existing Controller VMs)', () => {
   it('refuses to detach the root of a running instance, then swaps it once stopped', async () => {
     const id = node(1);
     const oldRoot = lab.world.rootVolume(id)!.volumeId;
+    // The seeded roots carry a Marketplace product code, which AWS names first.
     const refused = await failure(lab.ec2.send(new DetachVolumeCommand({ VolumeId: oldRoot, InstanceId: id, Device: '/dev/xvda' })));
-    expect(refused.name).toBe('IncorrectState');
-    expect(refused.message).toBe(`Unable to detach root volume '${oldRoot}' from instance '${id}'`);
+    expect(refused.name).toBe('IncorrectInstanceState');
+    expect(refused.message).toBe(`Unable to detach volume '${oldRoot}' with Marketplace codes from instance '${id}' as the instance is not in the 'stopped' state.`);
+    const codes = lab.world.volumes.get(oldRoot)!.productCodes;
+    delete lab.world.volumes.get(oldRoot)!.productCodes;
+    const plain = await failure(lab.ec2.send(new DetachVolumeCommand({ VolumeId: oldRoot, InstanceId: id, Device: '/dev/xvda' })));
+    expect(plain.name).toBe('IncorrectState');
+    expect(plain.message).toBe(`Unable to detach root volume '${oldRoot}' from instance '${id}'`);
+    lab.world.volumes.get(oldRoot)!.productCodes = codes!;
 
     const newRoot = await encryptedRoot(1);
     await stopped(id);
@@ -133,13 +140,15 @@ describe('root volume swap (Avi doc: existing Controller VMs)', () => {
   it('keeps the device taken while a detach is still in progress', async () => {
     const id = node(0);
     const data = lab.world.instances.get(id)!.devices['/dev/sdb']!;
-    const spare = await encryptedRoot(0);
+    // A volume without Marketplace codes: those attach to stopped instances only.
+    const { VolumeId: spare } = await lab.ec2.send(new CreateVolumeCommand({ AvailabilityZone: lab.seed.nodes[0]!.az, Size: 8 }));
+    await until(() => lab.world.volumes.get(spare!)!.state === 'available');
     // Called on the world directly: over HTTP the scaled 5 s detach may finish before the next request.
     lab.world.detachVolume(data, id, '/dev/sdb');
-    expect(() => lab.world.attachVolume(spare, id, '/dev/sdb')).toThrow('Attachment point /dev/sdb is already in use');
+    expect(() => lab.world.attachVolume(spare!, id, '/dev/sdb')).toThrow('Attachment point /dev/sdb is already in use');
     await until(() => lab.world.volumes.get(data)!.state === 'available');
-    lab.world.attachVolume(spare, id, '/dev/sdb');
-    expect(lab.world.volumes.get(spare)!.attachment).toMatchObject({ device: '/dev/sdb', state: 'attaching', deleteOnTermination: false });
+    lab.world.attachVolume(spare!, id, '/dev/sdb');
+    expect(lab.world.volumes.get(spare!)!.attachment).toMatchObject({ device: '/dev/sdb', state: 'attaching', deleteOnTermination: false });
   });
 
   it('refuses to start an instance with nothing at its root device', async () => {
@@ -164,7 +173,7 @@ describe('KMS key states at start', () => {
     await lab.ec2.send(new DetachVolumeCommand({ VolumeId: oldRoot, InstanceId: id, Device: '/dev/xvda' }));
     await until(() => lab.world.volumes.get(oldRoot)!.state === 'available');
     await lab.ec2.send(new AttachVolumeCommand({ VolumeId: newRoot, InstanceId: id, Device: '/dev/xvda' }));
-    lab.world.disableKey(lab.seed.customerKeyAlias);
+    lab.world.disableKey(lab.seed.customerKeyArn);
 
     const seen: string[] = [];
     lab.world.events.on('instance', (inst: InstanceRecord, from) => inst.instanceId === id && seen.push(`${from}>${inst.state}`));

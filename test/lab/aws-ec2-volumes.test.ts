@@ -54,12 +54,21 @@ describe('CreateVolume', () => {
     await until(() => lab.world.volumes.get(rekeyed.VolumeId!)!.state === 'available');
   });
 
-  it('refuses KmsKeyId without Encrypted, unknown keys and zones outside the region', async () => {
+  it('refuses KmsKeyId without Encrypted, and zones outside the region', async () => {
     expect((await failure(create({ Size: 8, KmsKeyId: lab.seed.customerKeyArn }))).name).toBe('InvalidParameterDependency');
-    expect((await failure(create({ Size: 8, Encrypted: true, KmsKeyId: 'alias/nope' }))).name).toBe('InvalidKMSKey.NotFound');
     expect((await failure(create({ Size: 8, AvailabilityZone: 'eu-west-1a' }))).name).toBe('InvalidParameterValue');
     expect((await failure(create({}))).name).toBe('MissingParameter');
     expect((await failure(create({ SnapshotId: 'snap-0123456789abcdef0' }))).name).toBe('InvalidSnapshot.NotFound');
+  });
+
+  it('accepts an unknown key, as AWS does ("can appear to complete, but eventually fails"): creating, then error', async () => {
+    for (const KmsKeyId of ['alias/nope', '11111111-2222-3333-4444-555555555555']) {
+      const out = await create({ Size: 8, Encrypted: true, KmsKeyId });
+      expect(out).toMatchObject({ State: 'creating', Encrypted: true });
+      expect(out.KmsKeyId).toMatch(/^arn:aws:kms:us-west-2:123456789012:(alias\/nope|key\/11111111-)/);
+      await until(() => lab.world.volumes.get(out.VolumeId!)!.state !== 'creating');
+      expect(lab.world.volumes.get(out.VolumeId!)!.state).toBe('error');
+    }
   });
 
   it('puts the volume in error, after accepting the request, when its key is disabled or pending deletion', async () => {

@@ -10,6 +10,7 @@ import { createWorld, type LabWorld } from '../../src/lab/world/world.js';
 import { seedWorld, type LabSeed } from '../../src/lab/world/seed.js';
 import { RequestLog } from '../../src/lab/request-log.js';
 import { createAwsHandler } from '../../src/lab/aws/server.js';
+import type { IamPolicy } from '../../src/lab/aws/iam-policy.js';
 
 export const REGION = 'us-west-2';
 export const ACCOUNT = '123456789012';
@@ -24,11 +25,21 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export async function startLab(opts: { nodes?: 1 | 3; scale?: number } = {}): Promise<Lab> {
+export interface LabRules {
+  nodes?: 1 | 3;
+  scale?: number;
+  pageSize?: number;
+  policy?: IamPolicy;
+  consistencyDelayMs?: number;
+}
+
+export async function startLab(opts: LabRules = {}): Promise<Lab> {
   const world = createWorld({ region: REGION, accountId: ACCOUNT, clock: createClock(opts.scale ?? 0.001) });
   const seed = seedWorld(world, { nodes: opts.nodes ?? 3 });
+  world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
   const log = new RequestLog();
-  const server: Server = createServer(createAwsHandler(world, log));
+  const handlerOpts = { ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) };
+  const server: Server = createServer(createAwsHandler(world, log, handlerOpts));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // One attempt: errors are what many tests are about, and retries would only slow them down.

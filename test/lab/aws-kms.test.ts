@@ -66,8 +66,27 @@ describe('key states', () => {
       .toBe('AlreadyExistsException');
     await lab.kms.send(new DisableKeyCommand({ KeyId: KeyMetadata!.Arn! }));
     expect(await describeKey('alias/test-key')).toMatchObject({ KeyState: 'Disabled', Enabled: false, Description: 'test key' });
-    await lab.kms.send(new EnableKeyCommand({ KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/test-key` }));
+    await lab.kms.send(new EnableKeyCommand({ KeyId: KeyMetadata!.KeyId! }));
     expect((await describeKey(KeyMetadata!.KeyId!)).KeyState).toBe('Enabled');
+  });
+
+  it('takes only a key id or key ARN for DisableKey, EnableKey, ScheduleKeyDeletion, CancelKeyDeletion and ListAliases', async () => {
+    const { KeyMetadata } = await lab.kms.send(new CreateKeyCommand({}));
+    await lab.kms.send(new CreateAliasCommand({ AliasName: 'alias/by-id-only', TargetKeyId: KeyMetadata!.KeyId! }));
+    const aliasArn = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/by-id-only`;
+    for (const KeyId of ['alias/by-id-only', aliasArn]) {
+      const calls = [
+        lab.kms.send(new DisableKeyCommand({ KeyId })), lab.kms.send(new EnableKeyCommand({ KeyId })),
+        lab.kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 })), lab.kms.send(new CancelKeyDeletionCommand({ KeyId })),
+        lab.kms.send(new ListAliasesCommand({ KeyId })),
+      ];
+      for (const call of calls) {
+        const err = await failure(call);
+        expect({ name: err.name, message: err.message, status: err.$metadata.httpStatusCode })
+          .toEqual({ name: 'NotFoundException', message: `Invalid keyId ${KeyId}`, status: 400 });
+      }
+    }
+    expect((await describeKey(KeyMetadata!.Arn!)).KeyState).toBe('Enabled');
   });
 
   it('schedules deletion within 7-30 days and cancels it back to Disabled', async () => {
@@ -89,7 +108,7 @@ describe('key states', () => {
   });
 
   it('keeps AWS-managed keys out of reach', async () => {
-    expect((await failure(lab.kms.send(new DisableKeyCommand({ KeyId: 'alias/aws/ebs' })))).name).toBe('NotAuthorizedException');
+    expect((await failure(lab.kms.send(new DisableKeyCommand({ KeyId: lab.seed.awsManagedKeyArn })))).name).toBe('NotAuthorizedException');
     expect((await failure(lab.kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: lab.seed.customerKeyArn })))).name)
       .toBe('NotAuthorizedException');
   });

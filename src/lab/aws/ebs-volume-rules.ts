@@ -19,23 +19,30 @@ export function volumeSize(size: number | undefined, snap: SnapshotRecord | unde
 /**
  * KmsKeyId needs Encrypted; a given key wins (re-keying an encrypted snapshot); otherwise an encrypted
  * snapshot keeps its key, and Encrypted alone means the account's AWS-managed EBS key.
+ * An unknown key is not refused here: AWS checks it asynchronously, so the volume (or image copy)
+ * "can appear to complete, but eventually fails" (CreateVolume/CopyImage API reference). It keeps
+ * the ARN the reference names, which no key answers to.
  */
 export function volumeEncryption(
   asked: { encrypted?: boolean; kmsKeyId?: string },
   snap: SnapshotRecord | undefined,
-  keyRing: KeyRing,
+  keyRing: KeyRing & { region: string; accountId: string },
 ): { encrypted: boolean; kmsKeyArn?: string } {
   if (asked.kmsKeyId !== undefined && !asked.encrypted) {
     throw new AwsFault('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted to be set.');
   }
   if (asked.kmsKeyId !== undefined) {
-    const key = keyRing.findKey(asked.kmsKeyId);
-    if (!key) throw new AwsFault('InvalidKMSKey.NotFound', `The KMS key '${asked.kmsKeyId}' does not exist.`);
-    return { encrypted: true, kmsKeyArn: key.arn };
+    return { encrypted: true, kmsKeyArn: keyRing.findKey(asked.kmsKeyId)?.arn ?? keyRefArn(asked.kmsKeyId, keyRing) };
   }
   if (snap?.encrypted) return { encrypted: true, ...(snap.kmsKeyArn ? { kmsKeyArn: snap.kmsKeyArn } : {}) };
   if (asked.encrypted) return { encrypted: true, kmsKeyArn: keyRing.awsManagedKey('ebs').arn };
   return { encrypted: false };
+}
+
+/** A key id or alias name as the ARN it would have in this Region; ARNs as given. */
+export function keyRefArn(ref: string, where: { region: string; accountId: string }): string {
+  if (ref.startsWith('arn:')) return ref;
+  return `arn:aws:kms:${where.region}:${where.accountId}:${ref.startsWith('alias/') ? ref : `key/${ref}`}`;
 }
 
 /** gp3 3000 IOPS / 125 MiB/s baseline, gp2 3 IOPS per GiB (100..16000), io1/io2 need Iops. */

@@ -1,27 +1,11 @@
-// EC2 reads of the surroundings (images, snapshots, VPCs, subnets, zones) and CreateTags.
+// EC2 reads of the surroundings (VPCs, subnets, zones) and CreateTags.
 
-import type { ImageRecord, SnapshotRecord, SubnetRecord, VpcRecord } from '../world/types.js';
+import type { SubnetRecord, VpcRecord } from '../world/types.js';
 import { applyFilters, type FilterFields } from './ec2-filters.js';
-import { imageShape, snapshotShape, subnetShape, vpcShape } from './ec2-shapes.js';
+import { describe } from './ec2-describe.js';
+import { subnetShape, vpcShape } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
-
-const IMAGE_FILTERS: FilterFields<ImageRecord> = {
-  'image-id': (i) => [i.imageId],
-  name: (i) => [i.name],
-  state: (i) => [i.state],
-  'root-device-name': (i) => [i.rootDeviceName],
-  'block-device-mapping.snapshot-id': (i) => i.blockDevices.map((b) => b.snapshotId),
-  'block-device-mapping.encrypted': (i) => i.blockDevices.map((b) => b.encrypted),
-};
-
-const SNAPSHOT_FILTERS: FilterFields<SnapshotRecord> = {
-  'snapshot-id': (s) => [s.snapshotId],
-  status: (s) => [s.state],
-  encrypted: (s) => [s.encrypted],
-  'kms-key-id': (s) => [s.kmsKeyArn],
-  'volume-size': (s) => [s.volumeSize],
-};
 
 const VPC_FILTERS: FilterFields<VpcRecord> = {
   'vpc-id': (v) => [v.vpcId],
@@ -46,38 +30,29 @@ const ZONE_FILTERS: FilterFields<Zone> = {
   'region-name': (z) => [z.regionName],
 };
 
-function byIds<T>(ids: string[], map: Map<string, T>, missing: (id: string) => AwsFault): T[] {
-  if (!ids.length) return [...map.values()];
-  return ids.map((id) => {
-    const found = map.get(id);
-    if (!found) throw missing(id);
-    return found;
-  });
-}
-
+// AWS: DescribeVpcs and DescribeSubnets take MaxResults 5-1000 (EC2 API model).
+const VPC_PAGES = { min: 5, max: 1000 };
 /** `us-west-2` -> `usw2`, the prefix of AWS zone ids such as `usw2-az1`. */
 const zoneIdPrefix = (region: string) => region.split('-').map((p, i) => (i === 1 ? p[0] : p)).join('');
 
 export const CATALOG_ACTIONS: Record<string, Ec2Action> = {
-  DescribeImages: (world, q) => {
-    const chosen = q.list('ImageId').map((id) => world.image(id));
-    const images = chosen.length ? chosen : [...world.images.values()];
-    return { imagesSet: applyFilters(images, q.filters(), IMAGE_FILTERS).map((i) => imageShape(world, i)) };
+  DescribeVpcs: (world, q, ctx) => {
+    const { items, nextToken } = describe(q, ctx, {
+      action: 'DescribeVpcs', rule: VPC_PAGES, ids: q.list('VpcId'), all: () => [...world.vpcs.values()], fields: VPC_FILTERS,
+      byId: (id) => {
+        const vpc = world.vpcs.get(id);
+        if (!vpc) throw new AwsFault('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
+        return vpc;
+      },
+    });
+    return { vpcSet: items.map((v) => vpcShape(world, v)), nextToken };
   },
-  DescribeSnapshots: (world, q) => {
-    const chosen = q.list('SnapshotId').map((id) => world.snapshot(id));
-    const snaps = chosen.length ? chosen : [...world.snapshots.values()];
-    return { snapshotSet: applyFilters(snaps, q.filters(), SNAPSHOT_FILTERS).map((s) => snapshotShape(world, s)) };
-  },
-  DescribeVpcs: (world, q) => {
-    const vpcs = byIds(q.list('VpcId'), world.vpcs,
-      (id) => new AwsFault('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`));
-    return { vpcSet: applyFilters(vpcs, q.filters(), VPC_FILTERS).map((v) => vpcShape(world, v)) };
-  },
-  DescribeSubnets: (world, q) => {
-    const subnets = byIds(q.list('SubnetId'), world.subnets,
-      (id) => new AwsFault('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`));
-    return { subnetSet: applyFilters(subnets, q.filters(), SUBNET_FILTERS).map((s) => subnetShape(world, s)) };
+  DescribeSubnets: (world, q, ctx) => {
+    const { items, nextToken } = describe(q, ctx, {
+      action: 'DescribeSubnets', rule: VPC_PAGES, ids: q.list('SubnetId'), all: () => world.listed(world.subnets),
+      byId: (id) => world.subnet(id), fields: SUBNET_FILTERS,
+    });
+    return { subnetSet: items.map((s) => subnetShape(world, s)), nextToken };
   },
   DescribeAvailabilityZones: (world, q) => {
     const names = [...new Set([...world.subnets.values()].map((s) => s.availabilityZone))].sort();

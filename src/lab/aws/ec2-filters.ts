@@ -22,7 +22,7 @@ function tagValues(name: string, tags: Tags): string[] | undefined {
   return undefined;
 }
 
-/** Resources without tags (VPCs, subnets, zones) match only `tag:` filters asking for nothing. */
+/** Resources without tags (VPCs, subnets, zones) match only `tag:` filters asking for nothing. Unknown names are refused even for an empty page. */
 export function applyFilters<T extends object>(items: T[], filters: Filter[], fields: FilterFields<T>): T[] {
   for (const f of filters) {
     if (!(f.name in fields) && tagValues(f.name, {}) === undefined) {

@@ -2,7 +2,8 @@
 
 import type { InstanceRecord } from '../world/types.js';
 import type { LabWorld, StateChange } from '../world/world.js';
-import { applyFilters, type FilterFields } from './ec2-filters.js';
+import type { FilterFields } from './ec2-filters.js';
+import { describe } from './ec2-describe.js';
 import { instanceShape, instanceState } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
@@ -20,6 +21,10 @@ const INSTANCE_FILTERS: FilterFields<InstanceRecord> = {
   'image-id': (i) => [i.imageId],
   'block-device-mapping.volume-id': (i) => Object.values(i.devices),
   'block-device-mapping.device-name': (i) => Object.keys(i.devices),
+  'instance.group-id': (i) => i.securityGroupIds ?? [],
+  'iam-instance-profile.arn': (i) => [i.iamInstanceProfileArn],
+  'client-token': (i) => [i.clientToken],
+  'reservation-id': (i) => [i.reservationId],
 };
 
 /** All ids are checked before any instance changes, so a typo changes nothing. */
@@ -39,24 +44,35 @@ function changesShape(changes: StateChange[]) {
   };
 }
 
-const describeInstances: Ec2Action = (world, q) => {
-  const ids = q.list('InstanceId');
-  const chosen = ids.length ? ids.map((id) => world.instance(id)) : [...world.instances.values()];
-  return {
-    reservationSet: applyFilters(chosen, q.filters(), INSTANCE_FILTERS).map((inst) => ({
-      reservationId: `r-${inst.instanceId.slice(2)}`,
-      ownerId: world.accountId,
-      groupSet: [],
-      instancesSet: [instanceShape(world, inst)],
-    })),
-  };
+/** Instances grouped by the reservation (RunInstances call) that launched them, in launch order. */
+function reservations(world: LabWorld, instances: InstanceRecord[]) {
+  const byReservation = new Map<string, InstanceRecord[]>();
+  for (const inst of instances) {
+    const id = inst.reservationId ?? `r-${inst.instanceId.slice(2)}`;
+    byReservation.set(id, [...(byReservation.get(id) ?? []), inst]);
+  }
+  return [...byReservation.entries()].map(([reservationId, members]) => ({
+    reservationId,
+    ownerId: world.accountId,
+    groupSet: [],
+    instancesSet: members.map((inst) => instanceShape(world, inst)),
+  }));
+}
+
+// AWS: DescribeInstances MaxResults 5-1000, not together with instance ids (API reference).
+const describeInstances: Ec2Action = (world, q, ctx) => {
+  const { items, nextToken } = describe(q, ctx, {
+    action: 'DescribeInstances', rule: { min: 5, max: 1000, idsSet: 'instancesSet' }, ids: q.list('InstanceId'),
+    byId: (id) => world.instance(id), all: () => world.listed(world.instances), fields: INSTANCE_FILTERS,
+  });
+  return { reservationSet: reservations(world, items), nextToken };
 };
 
 const stopInstances: Ec2Action = (world, q) =>
   changesShape(instancesOf(world, q).map((i) => world.stopInstance(i.instanceId)));
 
-const startInstances: Ec2Action = (world, q) =>
-  changesShape(instancesOf(world, q).map((i) => world.startInstance(i.instanceId)));
+const startInstances: Ec2Action = (world, q, ctx) =>
+  changesShape(instancesOf(world, q).map((i) => world.startInstance(i.instanceId, ctx.caller.launcher)));
 
 /** Only BlockDeviceMapping.N.Ebs.DeleteOnTermination is modelled: the one attribute a volume swap changes. */
 const modifyInstanceAttribute: Ec2Action = (world, q) => {

@@ -1,7 +1,8 @@
 // EC2 volume actions: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume.
 
 import type { VolumeRecord } from '../world/types.js';
-import { applyFilters, type FilterFields } from './ec2-filters.js';
+import type { FilterFields } from './ec2-filters.js';
+import { describe } from './ec2-describe.js';
 import { attachmentShape, volumeShape } from './ec2-shapes.js';
 import type { Ec2Action } from './ec2.js';
 import { AwsFault } from './fault.js';
@@ -21,23 +22,13 @@ const VOLUME_FILTERS: FilterFields<VolumeRecord> = {
   'volume-type': (v) => [v.volumeType],
 };
 
-/** Tags from `TagSpecification.N` entries for one resource type; any other type is refused. */
-export function specifiedTags(q: QueryParams, resourceType: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const spec of q.groups('TagSpecification')) {
-    const type = spec.get('ResourceType');
-    if (type !== resourceType) {
-      throw new AwsFault('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
-    }
-    Object.assign(tags, spec.tags());
-  }
-  return tags;
-}
-
-const describeVolumes: Ec2Action = (world, q) => {
-  const ids = q.list('VolumeId');
-  const chosen = ids.length ? ids.map((id) => world.volume(id)) : [...world.volumes.values()];
-  return { volumeSet: applyFilters(chosen, q.filters(), VOLUME_FILTERS).map((v) => volumeShape(world, v)) };
+// AWS: DescribeVolumes MaxResults 5-500 (larger values give 500), not with volume ids (API reference).
+const describeVolumes: Ec2Action = (world, q, ctx) => {
+  const { items, nextToken } = describe(q, ctx, {
+    action: 'DescribeVolumes', rule: { min: 5, max: 500, idsSet: 'volumeIdsSet' }, ids: q.list('VolumeId'),
+    byId: (id) => world.volume(id), all: () => world.listed(world.volumes), fields: VOLUME_FILTERS,
+  });
+  return { volumeSet: items.map((v) => volumeShape(world, v)), nextToken };
 };
 
 const createVolume: Ec2Action = (world, q) => {
@@ -51,7 +42,7 @@ const createVolume: Ec2Action = (world, q) => {
     kmsKeyId: q.get('KmsKeyId'),
     clientToken: q.get('ClientToken'),
   };
-  const tags = specifiedTags(q, 'volume');
+  const tags = q.tagSpecifications(['volume'])['volume'] ?? {};
   const vol = world.createVolume({
     availabilityZone: q.require('AvailabilityZone'),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),

@@ -1,6 +1,7 @@
-// The lab's KMS keys and aliases, with KMS's own rules: every operation accepts a key id, key ARN,
-// alias name or alias ARN (moto 500s on ARNs; AWS does not), key states move as the KMS docs say,
-// and AWS-managed keys (alias/aws/<service>) are created on first use and cannot be managed.
+// The lab's KMS keys and aliases, with KMS's own rules: DescribeKey accepts a key id, key ARN, alias
+// name or alias ARN (moto 500s on ARNs; AWS does not), the key-management operations a key id or key
+// ARN only, key states move as the KMS docs say, and AWS-managed keys (alias/aws/<service>) are
+// created on first use and cannot be managed.
 
 import type { AliasRecord, KeyRecord } from '../world/types.js';
 import { AwsFault } from './fault.js';
@@ -11,6 +12,8 @@ export interface KeyRing {
   findKey(ref: string): KeyRecord | undefined;
   /** Like findKey, but throws KMS's NotFoundException. */
   requireKey(ref: string): KeyRecord;
+  /** A key named by key id or key ARN only, as the key-management operations take it; else NotFoundException. */
+  requireKeyById(ref: string): KeyRecord;
   createKey(opts?: { description?: string; manager?: KeyRecord['manager'] }): KeyRecord;
   createAlias(aliasName: string, keyRef: string): AliasRecord;
   /** The `alias/aws/<service>` key, created the first time anything asks for it, as AWS does. */
@@ -56,9 +59,17 @@ export function createKeyRing(opts: {
     throw new AwsFault('NotFoundException', `${what} '${shown}' ${what === 'Alias' ? 'is not found.' : 'does not exist'}`);
   }
 
+  /** AWS: "Specify the key ID or key ARN" for these operations; an alias is an invalid key id (moto mirrors the message). */
+  function byId(ref: string): KeyRecord {
+    if (ref.startsWith('alias/') || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(ref)) {
+      throw new AwsFault('NotFoundException', `Invalid keyId ${ref}`);
+    }
+    return existing(ref);
+  }
+
   /** Customer keys only: AWS-managed keys are AWS's to manage. */
   function managed(ref: string): KeyRecord {
-    const key = existing(ref);
+    const key = byId(ref);
     if (key.manager === 'AWS') {
       throw new AwsFault('NotAuthorizedException', `${key.arn} is an AWS managed key and cannot be modified.`);
     }
@@ -94,6 +105,7 @@ export function createKeyRing(opts: {
   return {
     findKey,
     requireKey: existing,
+    requireKeyById: byId,
     createKey,
     createAlias(name, keyRef) {
       if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(name)) {

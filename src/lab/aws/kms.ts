@@ -1,13 +1,18 @@
 // The KMS JSON 1.1 front end (`X-Amz-Target: TrentService.<Op>`): the few operations avi-encrypt
-// and the lab's tests need, with KMS's error shape `{"__type": ..., "message": ...}`.
+// and the lab's tests need, with KMS's error shape `{"__type": ..., "message": ...}`, the caller's
+// IAM policy, and ListKeys/ListAliases paging.
 
 import type { KeyRecord } from '../world/types.js';
 import type { LabWorld } from '../world/world.js';
 import type { AwsReply } from './ec2.js';
 import { AwsFault } from './fault.js';
+import { kmsAccessDenied, type Caller } from './caller.js';
+import { keyRefArn } from './ebs-volume-rules.js';
+import { kmsPage } from './paging.js';
 
 type Json = Record<string, unknown>;
-type KmsOperation = (world: LabWorld, input: Json) => Json;
+interface KmsContext { caller: Caller; pageSize?: number }
+type KmsOperation = (world: LabWorld, input: Json, ctx: KmsContext) => Json;
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const epochSeconds = (d: Date | string) => new Date(d).getTime() / 1000;
@@ -42,17 +47,17 @@ export function keyMetadata(world: LabWorld, key: KeyRecord): Json {
 
 const OPERATIONS: Record<string, KmsOperation> = {
   DescribeKey: (world, input) => ({ KeyMetadata: keyMetadata(world, world.requireKey(keyRef(input))) }),
-  ListKeys: (world) => ({
-    Keys: [...world.keys.values()].map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
-    Truncated: false,
-  }),
-  ListAliases: (world, input) => {
-    const only = input['KeyId'] === undefined ? undefined : world.requireKey(keyRef(input)).keyId;
+  // AWS: ListKeys Limit 1-1000, default 100; ListAliases Limit 1-100, default 50 (KMS API reference).
+  ListKeys: (world, input, ctx) => {
+    const { page, ...more } = kmsPage([...world.keys.values()], input, { action: 'ListKeys', max: 1000, byDefault: 100, forcedPageSize: ctx.pageSize });
+    return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...more };
+  },
+  ListAliases: (world, input, ctx) => {
+    // ListAliases takes "the key ID or key ARN" (KMS API reference).
+    const only = input['KeyId'] === undefined ? undefined : world.requireKeyById(keyRef(input)).keyId;
     const aliases = [...world.aliases.values()].filter((a) => only === undefined || a.targetKeyId === only);
-    return {
-      Aliases: aliases.map((a) => ({ AliasName: a.name, AliasArn: a.arn, TargetKeyId: a.targetKeyId })),
-      Truncated: false,
-    };
+    const { page, ...more } = kmsPage(aliases, input, { action: 'ListAliases', max: 100, byDefault: 50, forcedPageSize: ctx.pageSize });
+    return { Aliases: page.map((a) => ({ AliasName: a.name, AliasArn: a.arn, TargetKeyId: a.targetKeyId })), ...more };
   },
   CreateKey: (world, input) => {
     const spec = input['KeySpec'] ?? input['CustomerMasterKeySpec'] ?? 'SYMMETRIC_DEFAULT';
@@ -84,7 +89,15 @@ const OPERATIONS: Record<string, KmsOperation> = {
 
 export const KMS_OPERATIONS = Object.keys(OPERATIONS);
 
-export function handleKms(world: LabWorld, operation: string, body: string): AwsReply {
+/** The key ARN an operation is authorized on (its alias or id resolved), or `*` for account-wide ones. */
+function resources(world: LabWorld, operation: string, input: Json): string[] {
+  const arnOf = (ref: unknown) => (typeof ref === 'string' && ref !== '' ? world.findKey(ref)?.arn ?? keyRefArn(ref, world) : '*');
+  if (operation === 'CreateAlias') return [keyRefArn(String(input['AliasName'] ?? '*'), world), arnOf(input['TargetKeyId'])];
+  if (operation === 'ListAliases' || !('KeyId' in input)) return ['*'];
+  return [arnOf(input['KeyId'])];
+}
+
+export function handleKms(world: LabWorld, operation: string, body: string, ctx: KmsContext): AwsReply {
   try {
     const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
     if (!run) throw new AwsFault('UnknownOperationException', `Unknown operation ${operation}`);
@@ -97,14 +110,21 @@ export function handleKms(world: LabWorld, operation: string, body: string): Aws
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new AwsFault('SerializationException', 'Expected a JSON object');
     }
-    return { status: 200, contentType: CONTENT_TYPE, body: JSON.stringify(run(world, input as Json)) };
+    const json = input as Json;
+    const refused = ctx.caller.refusal(`kms:${operation}`, resources(world, operation, json));
+    if (refused) throw kmsAccessDenied(ctx.caller, `kms:${operation}`, refused.resource, refused.decision);
+    return { status: 200, contentType: CONTENT_TYPE, body: JSON.stringify(run(world, json, ctx)) };
   } catch (err) {
-    const fault = err instanceof AwsFault ? err : new AwsFault('KMSInternalException', `Lab failure: ${(err as Error).message}`, 500);
-    return {
-      status: fault.status,
-      contentType: CONTENT_TYPE,
-      body: JSON.stringify({ __type: fault.code, message: fault.message }),
-      error: fault.code,
-    };
+    return kmsFault(err instanceof AwsFault ? err : new AwsFault('KMSInternalException', `Lab failure: ${(err as Error).message}`, 500));
   }
+}
+
+/** KMS's JSON error shape: `{"__type": code, "message": text}`. */
+export function kmsFault(fault: AwsFault): AwsReply {
+  return {
+    status: fault.status,
+    contentType: CONTENT_TYPE,
+    body: JSON.stringify({ __type: fault.code, message: fault.message }),
+    error: fault.code,
+  };
 }

@@ -4,31 +4,36 @@
 import { AwsFault } from './fault.js';
 
 export class QueryParams {
-  private constructor(private readonly entries: Map<string, string>) {}
+  private constructor(private readonly params: Map<string, string>) {}
 
   static parse(body: string): QueryParams {
     return new QueryParams(new Map(new URLSearchParams(body)));
   }
 
+  /** Every parameter, in request order. */
+  entries(): [string, string][] {
+    return [...this.params];
+  }
+
   get(name: string): string | undefined {
-    return this.entries.get(name);
+    return this.params.get(name);
   }
 
   require(name: string): string {
-    const v = this.entries.get(name);
+    const v = this.params.get(name);
     if (v === undefined || v === '') throw new AwsFault('MissingParameter', `The request must contain the parameter ${name}`);
     return v;
   }
 
   bool(name: string): boolean | undefined {
-    const v = this.entries.get(name);
+    const v = this.params.get(name);
     if (v === undefined) return undefined;
     if (v !== 'true' && v !== 'false') throw invalidValue(name, v);
     return v === 'true';
   }
 
   int(name: string): number | undefined {
-    const v = this.entries.get(name);
+    const v = this.params.get(name);
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(n)) throw invalidValue(name, v);
@@ -60,7 +65,19 @@ export class QueryParams {
     return tags;
   }
 
-  /** `Filter.N.Name` / `Filter.N.Value.M`. */
+  /** Tags of `TagSpecification.N` by resource type; a type the action cannot tag is refused, as AWS does. */
+  tagSpecifications(taggable: string[]): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const spec of this.groups('TagSpecification')) {
+      const type = spec.get('ResourceType') ?? '';
+      if (!taggable.includes(type)) {
+        throw new AwsFault('InvalidParameterValue', `'${type}' is not a valid taggable resource type for this operation.`);
+      }
+      out[type] = { ...out[type], ...spec.tags() };
+    }
+    return out;
+  }
+
   /** DeleteTags' Tag.N.Key with an optional Tag.N.Value: a key alone matches any value. */
   tagKeys(name = 'Tag'): Array<{ key: string; value?: string }> {
     return this.groups(name).map((g) => {
@@ -69,6 +86,7 @@ export class QueryParams {
     });
   }
 
+  /** `Filter.N.Name` / `Filter.N.Value.M`. */
   filters(): Filter[] {
     return this.groups('Filter').map((g) => ({ name: g.require('Name'), values: g.list('Value') }));
   }
@@ -76,7 +94,7 @@ export class QueryParams {
   private indexed(name: string): [number, string, string][] {
     const out: [number, string, string][] = [];
     const re = new RegExp(`^${name.replace(/\./g, '\\.')}\\.(\\d+)(.*)$`);
-    for (const [key, value] of this.entries) {
+    for (const [key, value] of this.params) {
       const m = re.exec(key);
       if (m) out.push([Number(m[1]), m[2]!, value]);
     }

@@ -11,7 +11,7 @@ export function newResourceId(prefix: string): string {
 export const newKeyId = (): string => randomUUID();
 export const newRequestId = (): string => randomUUID();
 
-export type ResourceKind = 'instance' | 'volume' | 'snapshot' | 'image';
+export type ResourceKind = 'instance' | 'volume' | 'snapshot' | 'image' | 'address' | 'subnet' | 'security-group';
 
 interface KindRule {
   prefix: string;
@@ -44,6 +44,24 @@ const KINDS: Record<ResourceKind, KindRule> = {
     notFound: 'InvalidAMIID.NotFound',
     malformed: 'InvalidAMIID.Malformed',
     missing: (id) => `The image id '[${id}]' does not exist`,
+  },
+  address: {
+    prefix: 'eipalloc',
+    notFound: 'InvalidAllocationID.NotFound',
+    malformed: 'InvalidAllocationID.Malformed',
+    missing: (id) => `The allocation ID '${id}' does not exist`,
+  },
+  subnet: {
+    prefix: 'subnet',
+    notFound: 'InvalidSubnetID.NotFound',
+    malformed: 'InvalidSubnetID.Malformed',
+    missing: (id) => `The subnet ID '${id}' does not exist`,
+  },
+  'security-group': {
+    prefix: 'sg',
+    notFound: 'InvalidGroup.NotFound',
+    malformed: 'InvalidGroupId.Malformed',
+    missing: (id) => `The security group '${id}' does not exist`,
   },
 };
 

@@ -1,60 +1,48 @@
-// The lab's starting point: an Avi Controller cluster (1 or 3 nodes) running from the unencrypted
-// Controller AMI, the encrypted copy of that AMI the Avi doc asks operators to make, and the keys.
+// The lab's starting point: an Avi Controller cluster (1 or 3 nodes) running from the Controller
+// AMI (seed-images.ts), the encrypted copy of that AMI the Avi doc asks operators to make, the keys,
+// and the network around the nodes: subnets, a security group, an instance profile and one Elastic
+// IP on each node.
 
 import { newResourceId } from '../aws/resource-ids.js';
-import type { ImageRecord, InstanceRecord, SnapshotRecord, Tags, VolumeRecord } from './types.js';
+import { allocateAddress, associateAddress } from './addresses.js';
+import { CONTROLLER_AMI_NAME, CONTROLLER_PRODUCT_CODE, ROOT_DEVICE, ROOT_GIB, seedImages } from './seed-images.js';
+import type { InstanceRecord, VolumeRecord } from './types.js';
 import type { LabWorld } from './world.js';
+
+export { CONTROLLER_AMI_NAME } from './seed-images.js';
 
 export interface LabSeed {
   region: string;
   vpcId: string;
-  nodes: { ip: string; instanceId: string; az: string }[];
+  nodes: { ip: string; instanceId: string; az: string; subnetId: string }[];
+  /** The subnets of zones a, b, c (10.10.1.0/24, 10.10.2.0/24, 10.10.3.0/24). */
+  subnetIds: string[];
+  securityGroupId: string;
+  instanceProfileArn: string;
+  /** One Elastic IP associated with each node, in node order. */
+  elasticIps: { allocationId: string; publicIp: string; associationId: string; instanceId: string }[];
   customerKeyArn: string;
   customerKeyAlias: string;
   awsManagedKeyArn: string;
+  /** The own-account Controller AMI the nodes run from; it carries a Marketplace product code. */
   controllerAmiId: string;
+  /** The Marketplace product code on the Controller AMIs, their snapshots, the node volumes and instances. */
+  productCode: string;
   encryptedAmiId: string;
   encryptedSnapshotId: string;
+  /** The public AWS Marketplace listing AMI (owner aws-marketplace): CopyImage of it is refused. */
+  marketplaceAmiId: string;
 }
 
-export const CONTROLLER_AMI_NAME = 'Avi-Controller-22.1.3-9096';
-const ROOT_DEVICE = '/dev/xvda';
-const ROOT_GIB = 128;
 const NODE_IPS = ['10.10.1.11', '10.10.1.12', '10.10.1.13'];
 const SEEDED_AT = '2026-01-15T09:00:00.000Z';
-
-function addSnapshot(world: LabWorld, fields: Omit<SnapshotRecord, 'snapshotId' | 'state'>): SnapshotRecord {
-  const snap: SnapshotRecord = { snapshotId: newResourceId('snap'), state: 'completed', ...fields };
-  world.snapshots.set(snap.snapshotId, snap);
-  return snap;
-}
-
-function addImage(world: LabWorld, name: string, snap: SnapshotRecord, tags: Tags): ImageRecord {
-  const image: ImageRecord = {
-    imageId: newResourceId('ami'),
-    name,
-    state: 'available',
-    rootDeviceName: ROOT_DEVICE,
-    blockDevices: [{
-      device: ROOT_DEVICE,
-      snapshotId: snap.snapshotId,
-      volumeSize: snap.volumeSize,
-      volumeType: 'gp3',
-      encrypted: snap.encrypted,
-      deleteOnTermination: true,
-    }],
-    tags,
-  };
-  world.images.set(image.imageId, image);
-  return image;
-}
 
 /** A volume already attached (state in-use, attachment attached), as a launch leaves it. */
 function addAttachedVolume(
   world: LabWorld,
   inst: InstanceRecord,
   device: string,
-  fields: Pick<VolumeRecord, 'size' | 'content' | 'tags'> & { snapshotId?: string; deleteOnTermination: boolean },
+  fields: Pick<VolumeRecord, 'size' | 'content' | 'tags'> & Partial<Pick<VolumeRecord, 'snapshotId' | 'productCodes'>> & { deleteOnTermination: boolean },
 ): VolumeRecord {
   const { deleteOnTermination, ...rest } = fields;
   const vol: VolumeRecord = {
@@ -85,32 +73,23 @@ export function seedWorld(world: LabWorld, opts: { nodes: 1 | 3 }): LabSeed {
     world.subnets.set(subnet.subnetId, subnet);
     return subnet;
   });
+  const group = { groupId: newResourceId('sg'), groupName: 'avi-controller', vpcId: vpc.vpcId, description: 'Avi Controller cluster' };
+  world.securityGroups.set(group.groupId, group);
+  // The role name Avi's AWS docs give the Controller.
+  const instanceProfileArn = `arn:aws:iam::${world.accountId}:instance-profile/AviController-Refined-Role`;
+  world.instanceProfiles.add(instanceProfileArn);
 
   const customerKeyAlias = 'alias/avi-controller';
   const customerKey = world.createKey({ description: 'Avi Controller root volumes' });
   world.createAlias(customerKeyAlias, customerKey.keyId);
   const awsManagedKey = world.awsManagedKey('ebs');
-
-  const freshSnap = addSnapshot(world, {
-    volumeSize: ROOT_GIB, encrypted: false, content: 'fresh', description: `Root of ${CONTROLLER_AMI_NAME}`, tags: {},
-  });
-  const controllerAmi = addImage(world, CONTROLLER_AMI_NAME, freshSnap, {});
-  const encryptedTags = { Name: `${CONTROLLER_AMI_NAME}-encrypted`, 'avi-lab:encrypted-copy-of': controllerAmi.imageId };
-  const encryptedSnap = addSnapshot(world, {
-    volumeSize: ROOT_GIB,
-    encrypted: true,
-    kmsKeyArn: customerKey.arn,
-    content: 'fresh',
-    description: `Copied for DestinationAmi from SourceAmi ${controllerAmi.imageId}`,
-    tags: encryptedTags,
-  });
-  const encryptedAmi = addImage(world, `${CONTROLLER_AMI_NAME}-encrypted`, encryptedSnap, encryptedTags);
+  const images = seedImages(world, customerKey.arn);
 
   const nodes = NODE_IPS.slice(0, opts.nodes).map((ip, i) => {
     const subnet = subnets[i]!;
     const inst: InstanceRecord = {
       instanceId: newResourceId('i'),
-      imageId: controllerAmi.imageId,
+      imageId: images.controller.imageId,
       instanceType: 'm5.2xlarge',
       state: 'running',
       stateTransitionReason: '',
@@ -122,12 +101,17 @@ export function seedWorld(world: LabWorld, opts: { nodes: 1 | 3 }): LabSeed {
       devices: {},
       launchTime: SEEDED_AT,
       tags: { Name: `avi-controller-${i + 1}` },
+      securityGroupIds: [group.groupId],
+      iamInstanceProfileArn: instanceProfileArn,
     };
+    inst.networkInterfaceId = `eni-${inst.instanceId.slice(2)}`;
+    inst.reservationId = `r-${inst.instanceId.slice(2)}`;
     world.instances.set(inst.instanceId, inst);
     addAttachedVolume(world, inst, ROOT_DEVICE, {
       size: ROOT_GIB,
       content: 'configured',
-      snapshotId: freshSnap.snapshotId,
+      snapshotId: images.controllerSnapshot.snapshotId,
+      productCodes: [{ ...CONTROLLER_PRODUCT_CODE }],
       // Node 2 keeps its root on termination, so a migration must carry that flag over, not assume true.
       deleteOnTermination: !(opts.nodes === 3 && i === 1),
       tags: { Name: `avi-controller-${i + 1}-root` },
@@ -138,18 +122,30 @@ export function seedWorld(world: LabWorld, opts: { nodes: 1 | 3 }): LabSeed {
         size: 64, content: 'data', deleteOnTermination: false, tags: { Name: 'avi-controller-1-data' },
       });
     }
-    return { ip, instanceId: inst.instanceId, az: inst.availabilityZone };
+    return { ip, instanceId: inst.instanceId, az: inst.availabilityZone, subnetId: subnet.subnetId };
+  });
+
+  const elasticIps = nodes.map((node, i) => {
+    const addr = allocateAddress(world, { Name: `avi-controller-${i + 1}` });
+    const associationId = associateAddress(world, { allocationId: addr.allocationId, instanceId: node.instanceId });
+    return { allocationId: addr.allocationId, publicIp: addr.publicIp, associationId, instanceId: node.instanceId };
   });
 
   return {
     region,
     vpcId: vpc.vpcId,
     nodes,
+    subnetIds: subnets.map((s) => s.subnetId),
+    securityGroupId: group.groupId,
+    instanceProfileArn,
+    elasticIps,
     customerKeyArn: customerKey.arn,
     customerKeyAlias,
     awsManagedKeyArn: awsManagedKey.arn,
-    controllerAmiId: controllerAmi.imageId,
-    encryptedAmiId: encryptedAmi.imageId,
-    encryptedSnapshotId: encryptedSnap.snapshotId,
+    controllerAmiId: images.controller.imageId,
+    productCode: CONTROLLER_PRODUCT_CODE.productCodeId,
+    encryptedAmiId: images.encrypted.imageId,
+    encryptedSnapshotId: images.encryptedSnapshot.snapshotId,
+    marketplaceAmiId: images.marketplace.imageId,
   };
 }

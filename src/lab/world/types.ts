@@ -14,6 +14,18 @@ export interface LabClock {
 
 export type Tags = Record<string, string>;
 
+/** An AWS Marketplace product code, as DescribeImages and DescribeInstances show it. */
+export interface ProductCode {
+  productCodeId: string;
+  productCodeType: 'marketplace' | 'devpay';
+}
+
+/** Why an instance or image is in its state: `StateReason` in DescribeInstances and DescribeImages. */
+export interface StateReason {
+  code: string;
+  message: string;
+}
+
 /** What is on a disk, as far as the simulated Controller cares. */
 export type DiskContent =
   /** An installed Controller with its configuration (the seeded roots). */
@@ -51,6 +63,21 @@ export interface SubnetRecord {
   availabilityZone: string;
 }
 
+export interface SecurityGroupRecord {
+  groupId: string;
+  groupName: string;
+  vpcId: string;
+  description: string;
+}
+
+/** An Elastic IP (VPC domain). Associated to an instance's primary private IP, or not at all. */
+export interface AddressRecord {
+  allocationId: string;
+  publicIp: string;
+  association?: { associationId: string; instanceId: string; networkInterfaceId: string; privateIp: string };
+  tags: Tags;
+}
+
 export interface SnapshotRecord {
   snapshotId: string;
   state: 'pending' | 'completed' | 'error';
@@ -60,6 +87,10 @@ export interface SnapshotRecord {
   content: DiskContent;
   description?: string;
   tags: Tags;
+  /** Another account's snapshot (e.g. behind a Marketplace AMI); absent = the world's account. */
+  ownerId?: string;
+  /** Marketplace codes travel with the data: snapshot -> volume -> instance. */
+  productCodes?: ProductCode[];
 }
 
 export interface ImageBlockDevice {
@@ -78,6 +109,16 @@ export interface ImageRecord {
   rootDeviceName: string;
   blockDevices: ImageBlockDevice[];
   tags: Tags;
+  /** Owning account; absent = the world's account. */
+  ownerId?: string;
+  /** `amazon` or `aws-marketplace` for AMIs those owners publish (DescribeImages `Owners`). */
+  ownerAlias?: 'amazon' | 'aws-marketplace';
+  /** Launchable by every account (and so listed to every account). */
+  public?: boolean;
+  productCodes?: ProductCode[];
+  stateReason?: StateReason;
+  description?: string;
+  creationDate?: string;
 }
 
 export interface VolumeRecord {
@@ -92,6 +133,7 @@ export interface VolumeRecord {
   kmsKeyArn?: string;
   snapshotId?: string;
   content: DiskContent;
+  productCodes?: ProductCode[];
   attachment?: {
     instanceId: string;
     device: string;
@@ -109,7 +151,7 @@ export interface InstanceRecord {
   imageId: string;
   instanceType: string;
   state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
-  stateReason?: { code: string; message: string };
+  stateReason?: StateReason;
   stateTransitionReason?: string;
   vpcId: string;
   subnetId: string;
@@ -120,11 +162,21 @@ export interface InstanceRecord {
   devices: Record<string, string>;
   launchTime: string;
   tags: Tags;
+  securityGroupIds?: string[];
+  iamInstanceProfileArn?: string;
+  /** The primary network interface; the lab models one per instance. */
+  networkInterfaceId?: string;
+  /** Instances launched by one RunInstances share it. */
+  reservationId?: string;
+  amiLaunchIndex?: number;
+  clientToken?: string;
 }
 
 export interface WorldEvents {
   /** Every instance state change, after it happened. */
   instance: [instance: InstanceRecord, from: InstanceRecord['state']];
+  /** A new instance, `pending`, just launched (RunInstances or launchInstance). */
+  launched: [instance: InstanceRecord];
 }
 
 export interface World {
@@ -152,8 +204,12 @@ export interface LabRequest {
   service: 'ec2' | 'kms' | 'avi';
   /** EC2/KMS action name, or "METHOD /path" for the Controller. */
   operation: string;
-  /** True for anything that is not a read (Describe*, List*, Get*, GET). */
+  /** True for anything that is not a read (Describe*, List*, Get*, GET) nor a DryRun. */
   mutating: boolean;
+  /** An EC2 request with DryRun=true: it changed nothing, whatever it answered. */
+  dryRun?: boolean;
+  /** The Region the request was signed for (AWS requests only). */
+  region?: string;
   status: number;
   /** Error code returned, if any. */
   error?: string;
