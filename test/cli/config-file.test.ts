@@ -12,10 +12,11 @@ caBundle: certs/ca.pem
 region: eu-central-1
 profile: prod
 kmsKey: alias/avi
-encryptedAmi: ami-0123456789abcdef0
 stateDir: /var/lib/avi-encrypt
 pollInterval: 2000
 waitTimeout: 45
+controller-swap:
+  encryptedAmi: ami-0123456789abcdef0
 `;
 
 describe('--config file', () => {
@@ -27,15 +28,16 @@ describe('--config file', () => {
       avi: { controller: 'https://ctl.example.com', username: 'svc-encrypt', tenant: 'admin', apiVersion: '30.2.1', caBundle: 'etc/certs/ca.pem' },
       aws: { region: 'eu-central-1', profile: 'prod' },
       kmsKey: 'alias/avi',
-      encryptedAmi: 'ami-0123456789abcdef0',
       stateDir: '/var/lib/avi-encrypt',
       pollIntervalMs: 2000,
       waitTimeoutMs: 45 * 60_000,
+      rollback: true,
+      runbook: { encryptedAmi: 'ami-0123456789abcdef0' },
     });
   });
 
   it('JSON works the same, and flags still win over it', async () => {
-    const json = JSON.stringify({ strategy: 'controller-swap', controller: 'https://10.0.0.10', region: 'us-east-1', encryptedAmi: 'ami-0abc1234', kmsKey: 'alias/from-file' });
+    const json = JSON.stringify({ strategy: 'controller-swap', controller: 'https://10.0.0.10', region: 'us-east-1', 'controller-swap': { encryptedAmi: 'ami-0abc1234' }, kmsKey: 'alias/from-file' });
     const s = await settingsOf(['plan', '--config', 'avi.json', '--kms-key', 'alias/from-flag'], { AVI_ENCRYPT_KMS_KEY: 'alias/from-env' }, { 'avi.json': json });
     expect(s.kmsKey).toBe('alias/from-flag');
     expect(s.avi.controller).toBe('https://10.0.0.10');
@@ -53,6 +55,20 @@ describe('--config file', () => {
 
   it('a kebab-case key suggests the camelCase one', async () => {
     await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'kms-key: alias/x\n' }), EXIT.usage, /did you mean "kmsKey"/);
+  });
+
+  it('a strategy section takes only that runbook\'s own settings, and no secrets', async () => {
+    await expectOneLine(
+      parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-swap:\n  encryptedAMI: ami-0abc1234\n' }),
+      EXIT.usage, /unknown key "encryptedAMI" in the controller-swap section/, /allowed keys: encryptedAmi/,
+    );
+    await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'se-relaunch:\n  x: 1\n' }), EXIT.usage, /se-relaunch has no settings of its own/);
+    const m = await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-swap:\n  passphrase: hunter2\n' }), EXIT.usage, /controller-swap\.passphrase/, /AVI_BACKUP_PASSPHRASE/);
+    expect(m).not.toContain('hunter2');
+  });
+
+  it('encryptedAmi at the top level is refused: it belongs in the controller-swap section', async () => {
+    await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'encryptedAmi: ami-0abc1234\n' }), EXIT.usage, /unknown key "encryptedAmi"/, /a section per strategy/);
   });
 
   it.each(['password', 'passphrase', 'secretAccessKey', 'avi_password'])('refuses the secret key %s', async (key) => {

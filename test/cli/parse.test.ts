@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { EXIT } from '../../src/engine/exit-codes.js';
 import { HelpOutput, parseCommand } from '../../src/cli/parse.js';
-import { DEFAULTS } from '../../src/engine/settings.js';
+import { DEFAULTS } from '../../src/runbook/settings.js';
 import { expectOneLine, parse, settingsOf, VALID } from './helpers.js';
 
 describe('plan / migrate settings', () => {
@@ -15,10 +15,11 @@ describe('plan / migrate settings', () => {
         avi: { controller: 'https://10.0.0.10', username: 'admin', tenant: 'admin' },
         aws: { region: 'us-east-1' },
         kmsKey: DEFAULTS.kmsKey,
-        encryptedAmi: 'ami-0abc1234',
         stateDir: DEFAULTS.stateDir,
         pollIntervalMs: DEFAULTS.pollIntervalMs,
         waitTimeoutMs: DEFAULTS.waitTimeoutMs,
+        rollback: true,
+        runbook: { encryptedAmi: 'ami-0abc1234' },
       },
     });
   });
@@ -58,7 +59,7 @@ describe('plan / migrate settings', () => {
       avi: { controller: 'https://ctl.example.com', caBundle: '/etc/ca.pem' },
       aws: { region: 'eu-west-1', profile: 'ops' },
       kmsKey: 'alias/avi',
-      encryptedAmi: 'ami-0123456789abcdef0',
+      runbook: { encryptedAmi: 'ami-0123456789abcdef0' },
       stateDir: '/var/lib/ae',
       waitTimeoutMs: 5 * 60_000,
     });
@@ -72,9 +73,40 @@ describe('plan / migrate settings', () => {
   it('requires a strategy from a flag or the config file', async () => {
     await expectOneLine(parse(['plan', '--controller', 'https://10.0.0.10']), EXIT.usage, /--strategy/, /controller-swap/);
     const s = await settingsOf(['plan', '--config', 'c.json'], {}, {
-      'c.json': JSON.stringify({ strategy: 'controller-swap', controller: 'https://10.0.0.10', region: 'us-east-1', encryptedAmi: 'ami-0abc1234' }),
+      'c.json': JSON.stringify({ strategy: 'controller-swap', controller: 'https://10.0.0.10', region: 'us-east-1', 'controller-swap': { encryptedAmi: 'ami-0abc1234' } }),
     });
     expect(s.strategy).toBe('controller-swap');
+  });
+});
+
+describe('runbook settings and v2 commands', () => {
+  it('--no-rollback turns rollback off; it is on by default', async () => {
+    expect((await settingsOf(['plan', ...VALID])).rollback).toBe(true);
+    expect((await settingsOf(['migrate', ...VALID, '--no-rollback'])).rollback).toBe(false);
+  });
+
+  it('a runbook setting: flag > its section of the config file > environment', async () => {
+    const files = { 'c.yaml': 'controller-swap:\n  encryptedAmi: ami-0000000000000000f\n' };
+    const env = { AVI_ENCRYPT_ENCRYPTED_AMI: 'ami-00000000000000e0e' };
+    const base = ['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1'];
+    expect((await settingsOf([...base, '--config', 'c.yaml', '--encrypted-ami', 'ami-0abc1234'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0abc1234' });
+    expect((await settingsOf([...base, '--config', 'c.yaml'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0000000000000000f' });
+    expect((await settingsOf(base, env)).runbook).toEqual({ encryptedAmi: 'ami-00000000000000e0e' });
+  });
+
+  it('a bad runbook setting names where it came from', async () => {
+    const files = { 'c.yaml': 'controller-swap:\n  encryptedAmi: not-an-ami\n' };
+    const base = ['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1'];
+    await expectOneLine(parse([...base, '--config', 'c.yaml'], {}, files), EXIT.usage, /"not-an-ami" \(controller-swap\.encryptedAmi in c\.yaml\) is not an AMI id/);
+  });
+
+  it('approve needs a run id; describe takes a strategy and a format', async () => {
+    expect(await parse(['approve', 'r-1'])).toEqual({ kind: 'approve', stateDir: DEFAULTS.stateDir, runId: 'r-1' });
+    // yargs' own words ("Not enough non-option arguments"), still one line with exit 2.
+    await expectOneLine(parse(['approve']), EXIT.usage, /--help/);
+    expect(await parse(['describe', '--strategy', 'controller-swap'])).toEqual({ kind: 'describe', strategy: 'controller-swap', format: 'text' });
+    expect(await parse(['describe', '--strategy', 'controller-swap', '--format', 'mermaid'])).toMatchObject({ format: 'mermaid' });
+    await expectOneLine(parse(['describe', '--strategy', 'controller-swap', '--format', 'svg']), EXIT.usage, /--format/, /mermaid/);
   });
 });
 

@@ -33,16 +33,17 @@ describe('Journal', () => {
       runId: 'r1',
       event: 'step-failed',
       step: 'login',
-      node: '10.10.1.12',
+      item: '10.10.1.12',
       detail: { password: 'other', body: 'user admin / Pa55word!', ClientToken: 'tok-1' },
-      error: { name: 'AviApiError', message: 'rejected Pa55word!', code: '401' },
+      error: { step: 'login', item: '10.10.1.12', name: 'AviError', message: 'rejected Pa55word!', operation: 'POST /login', httpStatus: 401 },
     });
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('Pa55word!');
     expect(text).not.toContain('other');
     const [e] = await Journal.read(file);
     expect(e!.detail).toEqual({ password: '[REDACTED]', body: 'user admin / [REDACTED]', ClientToken: 'tok-1' });
-    expect(e!.error).toEqual({ name: 'AviApiError', message: 'rejected [REDACTED]', code: '401' });
+    expect(e!.item).toBe('10.10.1.12');
+    expect(e!.error).toEqual({ step: 'login', item: '10.10.1.12', name: 'AviError', message: 'rejected [REDACTED]', operation: 'POST /login', httpStatus: 401 });
   });
 
   it('read: [] when absent; skips a torn last line after a crash', async () => {

@@ -1,115 +1,181 @@
-// The controller-swap machine with fake effects (machine.provide): order, per-node loop,
-// 1-node vs 3-node branches, skipped nodes, failure, and restore re-running the in-flight step.
+// The real controller-swap definition through buildMachine and the engine's runMachine, with
+// fake step runs over an in-memory world (swap-world.ts): order, 1-node vs 3-node branches,
+// passed-over nodes, the gate, rollback of a node that fails, --no-rollback, and RESUME.
 
 import { describe, expect, it } from '@jest/globals';
-import { createActor, fromPromise, waitFor, type AnyStateMachine } from 'xstate';
-import { machine } from '../../runbooks/controller-swap.js';
-import type { ControllerContext, ControllerNode } from '../../src/steps/controller/context.js';
-import { initialContext } from '../../src/steps/controller/context.js';
-import type { ControllerStepId } from '../../src/steps/controller/index.js';
+import { definition } from '../../runbooks/controller-swap.js';
+import type { Journal, JournalEntry } from '../../src/engine/journal.js';
+import { silentProgress } from '../../src/engine/progress-silent.js';
+import { runMachine, type GateRequest, type RunStart } from '../../src/engine/run.js';
+import { stepsOf } from '../../src/runbook/language.js';
+import { buildMachine } from '../../src/runbook/machine.js';
+import type { ControllerData } from '../../src/steps/controller/context.js';
+import { controllerNode as node, SwapWorld } from './swap-world.js';
 
-const ALL_STEPS: ControllerStepId[] = [
-  'check-key', 'check-encrypted-ami', 'discover-nodes', 'claim-nodes', 'export-config', 'create-volumes', 'stop-node', 'node-stopped',
-  'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached', 'keep-delete-on-termination', 'start-node',
-  'controller-up', 'restore-config', 'save-cluster-config', 'cluster-ready', 'tag-old-root', 'verify', 'release-nodes',
+const built = buildMachine(definition);
+const DATA: ControllerData = { controller: 'https://avi.example', kmsKey: 'alias/k', encryptedAmi: 'ami-0abc1234', nodes: [] };
+const THREE = () => [node('10.0.0.2', 'follower'), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')];
+const NODE_STEPS = [
+  'stop-node', 'node-stopped', 'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached',
+  'keep-delete-on-termination', 'start-node', 'save-cluster-config', 'cluster-ready', 'tag-old-root',
 ];
+/** The rollback of one node of a 3-node cluster: every compensation step but the 1-node one. */
+const ROLLBACK_3 = stepsOf(definition).filter((s) => s.compensation && s.id !== 'rollback-controller-up').map((s) => s.id);
 
-const node = (ip: string, role: ControllerNode['role'], extra: Partial<ControllerNode> = {}): ControllerNode => ({
-  ip, role, instanceId: `i-${ip}`, availabilityZone: 'us-east-1a', rootDevice: '/dev/xvda', oldVolumeId: `vol-${ip}`,
-  deleteOnTermination: true, volumeType: 'gp3', size: 128, ...extra,
-});
-
-type Call = { step: string; node?: string };
-
-function fakeRun(nodes: ControllerNode[], opts: { failAt?: string; holdAt?: string } = {}) {
-  const calls: Call[] = [];
-  let release: () => void = () => undefined;
-  const held = new Promise<void>((r) => (release = r));
-  const actors = Object.fromEntries(
-    ALL_STEPS.map((id) => [
-      id,
-      fromPromise<Partial<ControllerContext>, { ctx: ControllerContext }>(async ({ input }) => {
-        const ctx = input.ctx;
-        calls.push({ step: id, ...(ctx.nodes[ctx.nodeIndex] && ctx.nodes.length ? { node: ctx.nodes[ctx.nodeIndex]!.ip } : {}) });
-        if (id === opts.holdAt) await held;
-        if (id === opts.failAt) throw Object.assign(new Error(`${id} broke`), { code: 'Boom' });
-        if (id === 'discover-nodes') return { nodes, nodeIndex: 0 };
-        return {};
-      }),
-    ]),
-  );
-  const provided = (machine as AnyStateMachine).provide({ actors } as never);
-  const input = initialContext({
-    runId: 'r1', strategy: 'controller-swap', controller: 'https://c', kmsKey: 'alias/k', pollIntervalMs: 1, waitTimeoutMs: 1000,
-  });
-  return { calls, provided, input, release };
+interface Options {
+  rollback?: boolean;
+  /** Answers the gate; default: approved. */
+  approve?: boolean;
+  start?: RunStart<ControllerData>;
 }
 
-const perNode = (calls: Call[], ip: string) => calls.filter((c) => c.node === ip && ALL_STEPS.indexOf(c.step as ControllerStepId) > ALL_STEPS.indexOf('create-volumes')).map((c) => c.step);
+/** One run of the machine over the world; keeps the last persisted snapshot, the gates asked and the journal. */
+async function run(world: SwapWorld, opts: Options = {}) {
+  let saved: unknown;
+  const gates: GateRequest[] = [];
+  const journal: Array<Omit<JournalEntry, 'at'>> = [];
+  const outcome = await runMachine<ControllerData>({
+    runId: 'r1', built, steps: world.steps(), timeoutMs: () => 60_000, signal: new AbortController().signal,
+    start: opts.start ?? { input: built.initialContext(DATA, { rollback: opts.rollback ?? true }) },
+    services: {
+      progress: silentProgress,
+      journal: { append: async (e: Omit<JournalEntry, 'at'>) => void journal.push(e) } as unknown as Journal,
+      // As the run folder does: what is saved is JSON.
+      snapshots: { write: async (s) => void (saved = JSON.parse(JSON.stringify(s))), flush: async () => undefined },
+      gate: async (r) => {
+        gates.push(r);
+        world.calls.push({ step: `gate:${r.gate}`, item: '' });
+        return opts.approve === false ? { approved: false, by: 'no terminal to ask on' } : { approved: true, by: 'test' };
+      },
+    },
+  });
+  return { outcome, saved, gates, journal };
+}
 
-describe('controller-swap machine', () => {
-  it('3 nodes: volumes before any stop, nodes in discovered order, cluster READY after each node', async () => {
-    // Discovery orders followers first and the leader last (tested with the discover step).
-    const { calls, provided, input } = fakeRun([node('10.0.0.2', 'follower'), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')]);
-    const actor = createActor(provided, { input }).start();
-    const end = await waitFor(actor, (s) => s.status === 'done');
-    expect(end.value).toBe('done');
-    const order = calls.map((c) => c.step);
-    expect(order.indexOf('create-volumes')).toBeLessThan(order.indexOf('stop-node'));
-    expect(order).not.toContain('export-config');
-    expect(order).not.toContain('restore-config');
-    const stops = calls.filter((c) => c.step === 'stop-node').map((c) => c.node);
-    expect(stops).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.1']);
-    expect(perNode(calls, '10.0.0.2')).toEqual([
-      'stop-node', 'node-stopped', 'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached',
-      'keep-delete-on-termination', 'start-node', 'save-cluster-config', 'cluster-ready', 'tag-old-root',
-    ]);
-    // The next node is not touched before this node's cluster READY.
-    const readyFirst = order.indexOf('cluster-ready');
-    expect(calls.findIndex((c) => c.step === 'stop-node' && c.node === '10.0.0.3')).toBeGreaterThan(readyFirst);
-    expect(order.slice(-2)).toEqual(['verify', 'release-nodes']);
+const index = (world: SwapWorld, step: string, item = '') => world.calls.findIndex((c) => c.step === step && c.item === item);
+
+describe('controller-swap on the machine', () => {
+  it('3 nodes: volumes before any stop, followers first and the leader last, cluster READY after each node', async () => {
+    const world = new SwapWorld(THREE());
+    const { outcome } = await run(world);
+    expect(outcome.status).toBe('done');
+    const steps = world.calls.map((c) => c.step);
+    expect(steps.slice(0, 4)).toEqual(['check-key', 'check-encrypted-ami', 'discover-nodes', 'claim-nodes']);
+    expect(steps.indexOf('create-volumes')).toBeLessThan(steps.indexOf('stop-node'));
+    expect(steps).not.toContain('export-config');
+    expect(world.calls.filter((c) => c.step === 'stop-node').map((c) => c.item)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.1']);
+    for (const ip of ['10.0.0.2', '10.0.0.3', '10.0.0.1']) expect(world.stepsOf(ip)).toEqual(NODE_STEPS);
+    // The next node is not touched before this one's cluster READY.
+    expect(index(world, 'stop-node', '10.0.0.3')).toBeGreaterThan(index(world, 'cluster-ready', '10.0.0.2'));
+    expect(index(world, 'stop-node', '10.0.0.1')).toBeGreaterThan(index(world, 'cluster-ready', '10.0.0.3'));
+    expect(steps.slice(-2)).toEqual(['verify', 'release-nodes']);
+    for (const now of world.now.values()) expect(now).toEqual({ running: true, root: 'new', deleteOnTermination: true });
+    expect(outcome.context.data.verified).toBe(true);
+    expect(outcome.context.data.nodes.map((n) => n.newVolumeId)).toEqual(['vol-new-10.0.0.2', 'vol-new-10.0.0.3', 'vol-new-10.0.0.1']);
   });
 
-  it('1 node: backup before the volumes and the stop, restore after the start, no cluster edit', async () => {
-    const { calls, provided, input } = fakeRun([node('10.0.0.9', 'leader')]);
-    const actor = createActor(provided, { input }).start();
-    await waitFor(actor, (s) => s.status === 'done');
-    const order = calls.map((c) => c.step);
-    expect(order.indexOf('export-config')).toBeLessThan(order.indexOf('create-volumes'));
-    expect(order.indexOf('start-node')).toBeLessThan(order.indexOf('controller-up'));
-    expect(order.indexOf('controller-up')).toBeLessThan(order.indexOf('restore-config'));
-    expect(order.indexOf('restore-config')).toBeLessThan(order.indexOf('cluster-ready'));
-    expect(order).not.toContain('save-cluster-config');
+  it('1 node: backup before the volumes, Controller API up and restore after the start, no cluster edit', async () => {
+    const world = new SwapWorld([node('10.0.0.9', 'leader')]);
+    expect((await run(world)).outcome.status).toBe('done');
+    const steps = world.calls.map((c) => c.step);
+    expect(steps.indexOf('export-config')).toBeLessThan(steps.indexOf('create-volumes'));
+    expect(world.stepsOf('10.0.0.9')).toEqual([
+      'stop-node', 'node-stopped', 'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached',
+      'keep-delete-on-termination', 'start-node', 'controller-up', 'restore-config', 'cluster-ready', 'tag-old-root',
+    ]);
   });
 
   it('passes over a node whose root is already encrypted', async () => {
-    const { calls, provided, input } = fakeRun([node('10.0.0.2', 'follower', { alreadyEncrypted: true }), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')]);
-    const actor = createActor(provided, { input }).start();
-    await waitFor(actor, (s) => s.status === 'done');
-    expect(calls.filter((c) => c.step === 'stop-node').map((c) => c.node)).toEqual(['10.0.0.3', '10.0.0.1']);
+    const world = new SwapWorld([node('10.0.0.2', 'follower', { alreadyEncrypted: true }), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')]);
+    const { outcome, gates } = await run(world);
+    expect(outcome.status).toBe('done');
+    expect(world.stepsOf('10.0.0.2')).toEqual([]);
+    expect(world.calls.filter((c) => c.step === 'stop-node').map((c) => c.item)).toEqual(['10.0.0.3', '10.0.0.1']);
+    expect(outcome.context.loops['run[0]/nodes']!.items.map((i) => [i.key, i.status])).toEqual([
+      ['10.0.0.2', 'skipped'], ['10.0.0.3', 'done'], ['10.0.0.1', 'done'],
+    ]);
+    // The gate names only the nodes that go down.
+    expect(gates[0]!.impact).toMatch(/^10\.0\.0\.3, 10\.0\.0\.1 go down one at a time/);
   });
 
-  it('a failing step ends in failed with the step and error recorded, and nothing after it runs', async () => {
-    const { calls, provided, input } = fakeRun([node('10.0.0.1', 'leader')], { failAt: 'detach-old-root' });
-    const actor = createActor(provided, { input }).start();
-    const end = await waitFor(actor, (s) => s.status === 'done');
-    expect(end.value).toBe('failed');
-    expect(end.context.failure).toEqual({ name: 'Error', message: 'detach-old-root broke', code: 'Boom', step: 'detach-old-root' });
-    expect(calls.map((c) => c.step)).not.toContain('attach-new-root');
+  it('asks the gate once, after the volumes exist and before the first stop', async () => {
+    const world = new SwapWorld(THREE());
+    const { gates } = await run(world);
+    expect(gates.map((g) => g.gate)).toEqual(['nodes-go-down']);
+    expect(gates[0]!.impact).toContain('10.0.0.2, 10.0.0.3, 10.0.0.1 go down one at a time, followers first and the leader last');
+    const gate = index(world, 'gate:nodes-go-down');
+    expect(gate).toBeGreaterThan(index(world, 'create-volumes'));
+    expect(gate).toBeLessThan(index(world, 'stop-node', '10.0.0.2'));
   });
 
-  it('a wait gets a deadline in context that a restored snapshot keeps, and the in-flight step runs again', async () => {
-    const first = fakeRun([node('10.0.0.1', 'leader')], { holdAt: 'node-stopped' });
-    const actor = createActor(first.provided, { input: first.input }).start();
-    await waitFor(actor, (s) => s.matches({ 'each-node:stop-node': 'node-stopped' }));
-    const saved = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
-    actor.stop();
-    expect(typeof saved.context.waitDeadline).toBe('number');
+  it('an unapproved gate rests the run before any stop; APPROVE on the saved run goes on from there', async () => {
+    const world = new SwapWorld(THREE());
+    const first = await run(world, { approve: false });
+    expect(first.outcome.status).toBe('waiting-approval');
+    expect(first.outcome.waiting.map((w) => w.gate)).toEqual(['nodes-go-down']);
+    expect(world.calls.map((c) => c.step)).not.toContain('stop-node');
 
-    const second = fakeRun([node('10.0.0.1', 'leader')]);
-    const restored = createActor(second.provided, { snapshot: saved }).start();
-    await waitFor(restored, (s) => s.status === 'done');
-    expect(second.calls[0]).toEqual({ step: 'node-stopped', node: '10.0.0.1' });
-    expect(second.calls.map((c) => c.step)).not.toContain('stop-node');
+    world.calls.length = 0;
+    const second = await run(world, { start: { snapshot: first.saved, events: [{ type: 'APPROVE', by: 'approve' }] } });
+    expect(second.outcome.status).toBe('done');
+    expect(second.outcome.context.approvals).toEqual({ 'nodes-go-down': 'approve' });
+    // Nothing before the gate ran again.
+    expect(world.calls[0]).toEqual({ step: 'stop-node', item: '10.0.0.2' });
+  });
+
+  it('a failing start rolls that node back, in order, ends rolled-back, and leaves the other nodes alone', async () => {
+    const world = new SwapWorld(THREE()).failAt('start-node', '10.0.0.3');
+    const { outcome, journal } = await run(world);
+    expect(outcome.status).toBe('rolled-back');
+    expect(outcome.rolledBack).toEqual(['10.0.0.3']);
+    expect(outcome.failures).toEqual([expect.objectContaining({ step: 'start-node', item: '10.0.0.3', code: 'Boom' })]);
+    expect(world.stepsOf('10.0.0.3')).toEqual([...NODE_STEPS.slice(0, NODE_STEPS.indexOf('start-node') + 1), ...ROLLBACK_3]);
+    // Back on its original root, with its DeleteOnTermination, running; the follower before it stays done, the leader untouched.
+    expect(world.now.get('10.0.0.3')).toEqual({ running: true, root: 'old', deleteOnTermination: true });
+    expect(world.now.get('10.0.0.2')).toEqual({ running: true, root: 'new', deleteOnTermination: true });
+    expect(world.stepsOf('10.0.0.1')).toEqual([]);
+    expect(world.now.get('10.0.0.1')).toEqual({ running: true, root: 'old', deleteOnTermination: true });
+    expect(world.calls.map((c) => c.step)).not.toContain('verify');
+    expect(world.calls.map((c) => c.step)).not.toContain('release-nodes');
+    // The journal has the failure and the rollback, for that node.
+    expect(journal).toContainEqual(expect.objectContaining({ event: 'step-failed', step: 'start-node', item: '10.0.0.3' }));
+    expect(journal).toContainEqual({ runId: 'r1', event: 'step-finished', step: 'rollback-cluster-ready', item: '10.0.0.3' });
+  });
+
+  it('--no-rollback: the same failure ends failed and leaves the node as it failed', async () => {
+    const world = new SwapWorld(THREE()).failAt('start-node', '10.0.0.3');
+    const { outcome } = await run(world, { rollback: false });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.rolledBack).toEqual([]);
+    expect(outcome.failures).toEqual([expect.objectContaining({ step: 'start-node', item: '10.0.0.3' })]);
+    expect(world.calls.map((c) => c.step).filter((s) => s.startsWith('rollback-'))).toEqual([]);
+    expect(world.now.get('10.0.0.3')).toEqual({ running: false, root: 'new', deleteOnTermination: true });
+  });
+
+  it('a rollback that fails ends failed, with the rollback step that stopped it', async () => {
+    const world = new SwapWorld(THREE()).failAt('start-node', '10.0.0.3').failAt('rollback-attach-old-root', '10.0.0.3');
+    const { outcome } = await run(world);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failures.map((f) => f.step)).toEqual(['rollback-attach-old-root', 'start-node']);
+    expect(world.stepsOf('10.0.0.3').slice(-1)).toEqual(['rollback-attach-old-root']);
+    expect(world.stepsOf('10.0.0.1')).toEqual([]);
+  });
+
+  it('RESUME after a rollback swaps that node again from stop-node, then the leader; the done follower is not redone', async () => {
+    const world = new SwapWorld(THREE()).failAt('start-node', '10.0.0.3');
+    const first = await run(world);
+    expect(first.outcome.status).toBe('rolled-back');
+
+    world.heal();
+    world.calls.length = 0;
+    const second = await run(world, { start: { snapshot: first.saved, events: [{ type: 'RESUME' }, { type: 'APPROVE', by: '--yes' }] } });
+    expect(second.outcome.status).toBe('done');
+    expect(world.stepsOf('10.0.0.3')).toEqual(NODE_STEPS);
+    expect(world.stepsOf('10.0.0.1')).toEqual(NODE_STEPS);
+    expect(world.stepsOf('10.0.0.2')).toEqual([]);
+    // Preflight, claim, volumes and the gate are behind the run: not done again.
+    expect(world.calls[0]).toEqual({ step: 'stop-node', item: '10.0.0.3' });
+    expect(world.calls.map((c) => c.step).slice(-2)).toEqual(['verify', 'release-nodes']);
+    for (const now of world.now.values()) expect(now.root).toBe('new');
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TAG, type AwsGateway, type InstanceInfo, type Tags, type VolumeInfo } from '../../src/aws/types.js';
 import { claimNodes, markerKey, releaseNodes } from '../../src/steps/controller/claim.js';
-import type { ControllerContext } from '../../src/steps/controller/context.js';
+import type { RunScope } from '../../src/steps/controller/context.js';
 import type { StepDeps } from '../../src/steps/deps.js';
 
 /** EC2 as far as tags go: every call yields to the event loop, so concurrent claims interleave. */
@@ -32,19 +32,24 @@ function fakeEc2(volumes: VolumeInfo[] = []) {
   return { tags, aws: aws as unknown as AwsGateway };
 }
 
-const deps = (aws: AwsGateway): StepDeps => ({
-  aws, avi: {} as StepDeps['avi'], backups: {} as StepDeps['backups'], backupPassphrase: async () => '',
-  onWait: () => undefined, now: () => Date.now(),
+// Claiming touches EC2 only: the Controller-side gateways are absent, so any use of them fails the test.
+const deps = (aws: AwsGateway): Pick<StepDeps, 'reads' | 'writes' | 'sleep'> => ({
+  reads: { ec2: aws, kms: aws, cluster: {} as StepDeps['reads']['cluster'], cloud: {} as StepDeps['reads']['cloud'] },
+  writes: { ec2: aws, cluster: {} as StepDeps['writes']['cluster'] },
   sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20) * Math.random())),
 });
 
-const ctx = (runId: string): ControllerContext => ({
-  runId, strategy: 'controller-swap', controller: 'https://c', kmsKey: 'k', pollIntervalMs: 1, waitTimeoutMs: 1000, nodeIndex: 0,
-  nodes: ['1', '2', '3'].map((n) => ({
-    ip: `10.0.0.${n}`, role: 'follower' as const, instanceId: `i-${n}`, availabilityZone: 'a', rootDevice: '/dev/xvda',
-    oldVolumeId: `vol-${n}`, deleteOnTermination: true, volumeType: 'gp3', size: 8,
-  })),
-});
+/** The run-level scope claim-nodes and release-nodes see, for a run id. */
+const scope = (runId: string): RunScope => {
+  const data = {
+    controller: 'https://c', kmsKey: 'k',
+    nodes: ['1', '2', '3'].map((n) => ({
+      ip: `10.0.0.${n}`, role: 'follower' as const, instanceId: `i-${n}`, availabilityZone: 'a', rootDevice: '/dev/xvda',
+      oldVolumeId: `vol-${n}`, deleteOnTermination: true, volumeType: 'gp3', size: 8,
+    })),
+  };
+  return { runId, data, item: data, key: '', parents: [], deadline: Date.now() + 60_000, report: () => undefined };
+};
 
 const signal = new AbortController().signal;
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
@@ -52,16 +57,16 @@ const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e
 describe('claim-nodes / release-nodes', () => {
   it('a run alone marks every node instance with its own key, and removes it at the end', async () => {
     const ec2 = fakeEc2();
-    await claimNodes(deps(ec2.aws))(ctx('run-a'), signal);
+    await claimNodes(deps(ec2.aws)).run(scope('run-a'), signal);
     for (const t of ec2.tags.values()) expect(t).toEqual({ [markerKey('run-a')]: 'in-flight' });
-    await releaseNodes(deps(ec2.aws))(ctx('run-a'));
+    await releaseNodes(deps(ec2.aws)).run(scope('run-a'), signal);
     for (const t of ec2.tags.values()) expect(t).toEqual({});
   });
 
   it("another run's marker refuses the claim, naming that run and how to resume it; nothing is written", async () => {
     const ec2 = fakeEc2();
     ec2.tags.get('i-2')![markerKey('run-other')] = 'in-flight';
-    const err = await failure(claimNodes(deps(ec2.aws))(ctx('run-a'), signal));
+    const err = await failure(claimNodes(deps(ec2.aws)).run(scope('run-a'), signal));
     expect(err?.name).toBe('ClaimConflictError');
     expect(err?.message).toMatch(/^run run-other is unfinished on this cluster .* avi-encrypt resume run-other/);
     expect([...ec2.tags.values()].flatMap((t) => Object.keys(t))).toEqual([markerKey('run-other')]);
@@ -73,24 +78,24 @@ describe('claim-nodes / release-nodes', () => {
       tags: { [TAG.runId]: 'run-old', [TAG.role]: 'encrypted-root', [TAG.node]: '10.0.0.3' },
     };
     const ec2 = fakeEc2([leftover]);
-    const err = await failure(claimNodes(deps(ec2.aws))(ctx('run-a'), signal));
+    const err = await failure(claimNodes(deps(ec2.aws)).run(scope('run-a'), signal));
     expect(err?.message).toMatch(/run run-old left encrypted root volumes vol-left unattached/);
     // Our own volumes (a resumed run) and attached ones do not count.
     const mine = fakeEc2([{ ...leftover, tags: { ...leftover.tags, [TAG.runId]: 'run-a' } }]);
-    await claimNodes(deps(mine.aws))(ctx('run-a'), signal);
+    await claimNodes(deps(mine.aws)).run(scope('run-a'), signal);
   });
 
   it('a resumed run finds its own marker and claims again', async () => {
     const ec2 = fakeEc2();
     for (const t of ec2.tags.values()) t[markerKey('run-a')] = 'in-flight';
-    await claimNodes(deps(ec2.aws))(ctx('run-a'), signal);
+    await claimNodes(deps(ec2.aws)).run(scope('run-a'), signal);
     expect(Object.keys(ec2.tags.get('i-1')!)).toEqual([markerKey('run-a')]);
   });
 
   it('two runs claiming at the same moment: exactly one goes on, the other is refused naming it (50 races)', async () => {
     for (let race = 0; race < 50; race++) {
       const ec2 = fakeEc2();
-      const results = await Promise.all(['run-a', 'run-b'].map((id) => failure(claimNodes(deps(ec2.aws))(ctx(id), signal))));
+      const results = await Promise.all(['run-a', 'run-b'].map((id) => failure(claimNodes(deps(ec2.aws)).run(scope(id), signal))));
       const winners = ['run-a', 'run-b'].filter((_, i) => results[i] === undefined);
       expect(winners).toHaveLength(1);
       const loser = results.find((r) => r !== undefined)!;

@@ -6,11 +6,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AviError, type ClusterConfig } from '../../src/avi/types.js';
 import { BACKUP_NAME } from '../../src/steps/controller/backup.js';
-import type { ControllerContext } from '../../src/steps/controller/context.js';
+import type { ControllerData } from '../../src/steps/controller/context.js';
 import { WaitTimeoutError } from '../../src/steps/errors.js';
 import {
-  CLUSTER_UUID, FakeAvi, T0, clusterOf, ctxWith, makeDeps, node, realGateway, rejection, runtimeOf, signal, type RuntimeAnswer,
-  stepsFor,
+  CLUSTER_UUID, FakeAvi, T0, changed, clusterOf, dataWith, effectsFor, makeDeps, node, nodeScope, realGateway, rejection, runNodeStep,
+  runScope, runtimeOf, signal, type NodeStepId, type RuntimeAnswer, type TestScope,
 } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
@@ -20,13 +20,12 @@ beforeEach(() => {
 });
 
 const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-// Current node: the follower 10.0.0.2 (index 0); the leader is last.
-const CTX3: ControllerContext = ctxWith({
+// The node worked on in a 3-node cluster: the follower 10.0.0.2; the leader is last.
+const DATA3: ControllerData = dataWith({
   nodes: [node('10.0.0.2', 'follower'), node('10.0.0.3', 'follower'), node('10.0.0.1', 'leader')],
-  nodeIndex: 0,
   clusterUuid: CLUSTER_UUID,
 });
-const CTX1: ControllerContext = ctxWith({ nodes: [node('10.0.0.1', 'leader')], clusterUuid: CLUSTER_UUID });
+const DATA1: ControllerData = dataWith({ nodes: [node('10.0.0.1', 'leader')], clusterUuid: CLUSTER_UUID });
 
 /** Runtime of the 3-node cluster with node 10.0.0.2 in `mine`. */
 const rt3 = (cluster: string, mine: string) =>
@@ -37,17 +36,26 @@ const rt3 = (cluster: string, mine: string) =>
   ]);
 const unavailable = () => new AviError(503, 'GET /api/cluster/runtime: 503 Service Unavailable', 'http');
 
+/**
+ * The effects over a fake Controller. `onNode` runs a node effect for the 3-node follower (or the
+ * single node of DATA1), `onRun` a run-level one; every wait reports into `waits`.
+ */
 function setup(cluster: ClusterConfig, runtimes: RuntimeAnswer[]) {
   const avi = new FakeAvi(cluster, runtimes);
   const deps = makeDeps(realGateway(), avi);
-  return { avi, deps, steps: stepsFor(deps) };
+  const effects = effectsFor(deps);
+  const waits: TestScope<unknown>['waits'] = [];
+  const onNode = (id: NodeStepId, data: ControllerData, deadline?: number) =>
+    runNodeStep(effects, id, nodeScope(data, data.nodes.length === 1 ? '10.0.0.1' : '10.0.0.2', { waits, ...(deadline ? { deadline } : {}) }));
+  const onRun = (id: 'export-config' | 'restore-config', data: ControllerData) => effects[id].run(runScope(data, { waits }), signal());
+  return { avi, deps, waits, onNode, onRun };
 }
 
 describe('save-cluster-config', () => {
   it('PUTs the same cluster back, again every third poll while the node stays CLUSTER_INACTIVE, and stops at CLUSTER_STARTING', async () => {
     const inactive = rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE');
-    const { avi, deps, steps } = setup(clusterOf(IPS), [inactive, inactive, inactive, inactive, rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
-    await steps['save-cluster-config'](CTX3, signal());
+    const { avi, waits, onNode } = setup(clusterOf(IPS), [inactive, inactive, inactive, inactive, rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    await onNode('save-cluster-config', DATA3);
     expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(5);
     expect(avi.puts).toHaveLength(2); // polls 0 and 3
     for (const put of avi.puts) expect(put).toEqual(clusterOf(IPS));
@@ -58,40 +66,40 @@ describe('save-cluster-config', () => {
       'getCluster', 'putCluster', 'getClusterRuntime',
       'getClusterRuntime',
     ]);
-    expect(deps.waits.map((w) => w.value)).toEqual([...Array(4).fill('CLUSTER_INACTIVE'), 'CLUSTER_STARTING']);
-    expect(deps.waits[0]).toEqual({ stepId: 'save-cluster-config', awaits: 'node 10.0.0.2 joining', value: 'CLUSTER_INACTIVE' });
+    expect(waits.map((w) => w.value)).toEqual([...Array(4).fill('CLUSTER_INACTIVE'), 'CLUSTER_STARTING']);
+    expect(waits[0]).toEqual({ awaits: 'node 10.0.0.2 joining', value: 'CLUSTER_INACTIVE' });
     expect(ec2.calls()).toHaveLength(0);
   });
 
   it('a node already CLUSTER_ACTIVE is joined after one save', async () => {
-    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE')]);
-    await steps['save-cluster-config'](CTX3, signal());
+    const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE')]);
+    await onNode('save-cluster-config', DATA3);
     expect(avi.puts).toHaveLength(1);
     expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(1);
   });
 
   it('an API error is part of the wait, and the save is sent again on the next poll', async () => {
-    const { avi, deps, steps } = setup(clusterOf(IPS), [unavailable(), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE'), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
-    await steps['save-cluster-config'](CTX3, signal());
-    expect(deps.waits[0]!.value).toMatch(/^API unavailable \(.*503/);
+    const { avi, waits, onNode } = setup(clusterOf(IPS), [unavailable(), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE'), rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    await onNode('save-cluster-config', DATA3);
+    expect(waits[0]!.value).toMatch(/^API unavailable \(.*503/);
     expect(avi.puts).toHaveLength(2); // poll 0, then again right after the error
   });
 
   it('a failing PUT (503) is waited through as well', async () => {
-    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
+    const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_STARTING')]);
     let fails = 1;
     const put = avi.putCluster.bind(avi);
     avi.putCluster = async (c) => {
       if (fails-- > 0) throw new AviError(503, 'PUT /api/cluster: 503', 'http');
       return put(c);
     };
-    await steps['save-cluster-config'](CTX3, signal());
+    await onNode('save-cluster-config', DATA3);
     expect(avi.puts).toHaveLength(1);
   });
 
   it('times out when the node never joins, naming the node and its state', async () => {
-    const { avi, steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
-    const e = await rejection(steps['save-cluster-config']({ ...CTX3, waitDeadline: T0 + 60_000 }, signal()));
+    const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
+    const e = await rejection(onNode('save-cluster-config', DATA3, T0 + 60_000));
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toContain('node 10.0.0.2 joining');
     expect(e.message).toContain('last seen: CLUSTER_INACTIVE');
@@ -101,15 +109,15 @@ describe('save-cluster-config', () => {
 
 describe('cluster-ready', () => {
   it('waits through API errors until CLUSTER_UP_HA_ACTIVE with the node ACTIVE, and changes nothing', async () => {
-    const { avi, deps, steps } = setup(clusterOf(IPS), [
+    const { avi, deps, waits, onNode } = setup(clusterOf(IPS), [
       unavailable(),
       new AviError(0, 'connect ECONNREFUSED', 'unreachable'),
       rt3('CLUSTER_UP_HA_NOT_READY', 'CLUSTER_STARTING'),
       rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_STARTING'),
       rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE'),
     ]);
-    await steps['cluster-ready'](CTX3, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual([
+    await onNode('cluster-ready', DATA3);
+    expect(waits.map((w) => w.value)).toEqual([
       'API unavailable (GET /api/cluster/runtime: 503 Service Unavailable)',
       'API unavailable (connect ECONNREFUSED)',
       'CLUSTER_UP_HA_NOT_READY, node 10.0.0.2 CLUSTER_STARTING',
@@ -123,90 +131,90 @@ describe('cluster-ready', () => {
   });
 
   it('a node absent from the runtime is not ready', async () => {
-    const { steps } = setup(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }])]);
-    const e = await rejection(steps['cluster-ready']({ ...CTX3, waitDeadline: T0 + 20_000 }, signal()));
+    const { onNode } = setup(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }])]);
+    const e = await rejection(onNode('cluster-ready', DATA3, T0 + 20_000));
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toContain('node 10.0.0.2 absent');
   });
 
   it('1 node: CLUSTER_UP_NO_HA is ready', async () => {
-    const { steps, deps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_STARTING_UP', []), runtimeOf('CLUSTER_UP_NO_HA', [])]);
-    await steps['cluster-ready'](CTX1, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['CLUSTER_STARTING_UP', 'CLUSTER_UP_NO_HA']);
+    const { waits, onNode } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_STARTING_UP', []), runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    await onNode('cluster-ready', DATA1);
+    expect(waits.map((w) => w.value)).toEqual(['CLUSTER_STARTING_UP', 'CLUSTER_UP_NO_HA']);
   });
 
   it('3 nodes: CLUSTER_UP_NO_HA is not ready', async () => {
-    const { steps } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_NO_HA', 'CLUSTER_ACTIVE')]);
-    await expect(steps['cluster-ready']({ ...CTX3, waitDeadline: T0 + 20_000 }, signal())).rejects.toThrow(WaitTimeoutError);
+    const { onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_NO_HA', 'CLUSTER_ACTIVE')]);
+    await expect(onNode('cluster-ready', DATA3, T0 + 20_000)).rejects.toThrow(WaitTimeoutError);
   });
 });
 
 describe('controller-up', () => {
   it('probes until the API answers', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, waits, onNode } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     avi.probeAnswers = [undefined, undefined, '22.1.3'];
-    await steps['controller-up'](CTX1, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['not answering', 'not answering', 'up, 22.1.3']);
+    await onNode('controller-up', DATA1);
+    expect(waits.map((w) => w.value)).toEqual(['not answering', 'not answering', 'up, 22.1.3']);
   });
 });
 
 describe('export-config', () => {
-  it('exports with the passphrase and writes the backup via deps.backups', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+  it('exports with the passphrase and writes the backup via deps.files', async () => {
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     avi.exported = '{"META": {"version": "22.1.3"}}';
-    const out = await steps['export-config'](CTX1, signal());
+    const out = await changed(onRun('export-config', DATA1));
     expect(out).toEqual({ backupFile: `/runs/run-2024-0001/backups/${BACKUP_NAME}` });
     expect(deps.saved.get(out.backupFile!)).toBe('{"META": {"version": "22.1.3"}}');
     expect(avi.exports).toEqual(['correct horse battery staple']);
   });
 
   it('skips when this run already holds a non-empty backup', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/kept.json', 'KEPT');
-    const out = await steps['export-config']({ ...CTX1, backupFile: '/runs/kept.json' }, signal());
-    expect(out).toEqual({});
+    const out = await onRun('export-config', { ...DATA1, backupFile: '/runs/kept.json' });
+    expect(out).toBeUndefined();
     expect(avi.calls).not.toContain('exportConfiguration');
     expect(deps.saved.get('/runs/kept.json')).toBe('KEPT');
   });
 
   it('exports again when the recorded backup is missing or empty', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/empty.json', '');
-    const out = await steps['export-config']({ ...CTX1, backupFile: '/runs/empty.json' }, signal());
+    const out = await changed(onRun('export-config', { ...DATA1, backupFile: '/runs/empty.json' }));
     expect(avi.calls).toContain('exportConfiguration');
     expect(out.backupFile).toMatch(new RegExp(`${BACKUP_NAME}$`));
-    const again = await steps['export-config']({ ...CTX1, backupFile: '/runs/missing.json' }, signal());
+    const again = await changed(onRun('export-config', { ...DATA1, backupFile: '/runs/missing.json' }));
     expect(again.backupFile).toBeDefined();
     expect(avi.exports).toHaveLength(2);
   });
 
   it('an empty export is refused and nothing is saved', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     avi.exported = '  \n';
-    await expect(steps['export-config'](CTX1, signal())).rejects.toThrow('empty configuration export');
+    await expect(onRun('export-config', DATA1)).rejects.toThrow('empty configuration export');
     expect(deps.saved.size).toBe(0);
   });
 });
 
 describe('restore-config', () => {
   it('skips when the cluster uuid already matches the backed-up one', async () => {
-    const { avi, deps, steps } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/b.json', 'BACKUP');
-    await expect(steps['restore-config']({ ...CTX1, backupFile: '/runs/b.json' }, signal())).resolves.toEqual({});
+    await expect(onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' })).resolves.toBeUndefined();
     expect(avi.imports).toEqual([]);
   });
 
   it('imports the backup with the passphrase onto a factory-fresh Controller', async () => {
-    const { avi, deps, steps } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, deps, onRun } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/b.json', 'BACKUP');
-    await steps['restore-config']({ ...CTX1, backupFile: '/runs/b.json' }, signal());
+    await onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' });
     expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple' }]);
     expect(ec2.calls()).toHaveLength(0);
   });
 
   it('without a recorded backup it refuses rather than restoring nothing', async () => {
-    const { avi, steps } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
-    await expect(steps['restore-config'](CTX1, signal())).rejects.toThrow('no configuration backup recorded');
+    const { avi, onRun } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    await expect(onRun('restore-config', DATA1)).rejects.toThrow('no configuration backup recorded');
     expect(avi.imports).toEqual([]);
   });
 });

@@ -5,9 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { PreflightError } from '../../src/steps/errors.js';
 import {
-  CLUSTER_UUID, Ec2World, FakeAvi, KEY_ARN, OTHER_KEY_ARN, REGION, clusterOf, ctxWith, expectNoMutations, makeDeps, realGateway,
-  rejection, runtimeOf, signal,
-  stepsFor,
+  CLUSTER_UUID, Ec2World, FakeAvi, KEY_ARN, OTHER_KEY_ARN, REGION, changed, clusterOf, dataWith, effectsFor, expectNoMutations, makeDeps,
+  realGateway, rejection, runScope, runtimeOf, signal,
 } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
@@ -36,16 +35,15 @@ const readyRuntime = () =>
     { ip: '10.0.0.13', role: 'CLUSTER_FOLLOWER' },
   ]);
 
-function run(world: Ec2World, avi: FakeAvi, keyArn = KEY_ARN) {
+function run(world: Ec2World, avi: FakeAvi, data = dataWith()) {
   world.install(ec2);
-  return stepsFor(makeDeps(realGateway(), avi))['discover-nodes'](ctxWith({ keyArn }), signal());
+  return changed(effectsFor(makeDeps(realGateway(), avi))['discover-nodes'].run(runScope(data), signal()));
 }
 
 describe('discover-nodes', () => {
   it('maps each node to its instance by private IP, records what the swap keeps, followers first and the leader last', async () => {
     const out = await run(threeNodeWorld(), new FakeAvi(clusterOf(IPS), [readyRuntime()]));
     expect(out.clusterUuid).toBe(CLUSTER_UUID);
-    expect(out.nodeIndex).toBe(0);
     expect(out.nodes).toEqual([
       {
         ip: '10.0.0.12', role: 'follower', instanceId: 'i-2', availabilityZone: `${REGION}b`, rootDevice: '/dev/xvda',
@@ -81,9 +79,8 @@ describe('discover-nodes', () => {
   });
 
   it("refuses a 3-node cluster reached through a node's own address: the leader's swap would cut the run off", async () => {
-    threeNodeWorld().install(ec2);
-    const ctx = ctxWith({ keyArn: KEY_ARN, controller: 'https://10.0.0.11' });
-    const e = await rejection(stepsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(IPS), [readyRuntime()])))['discover-nodes'](ctx, signal()));
+    const data = dataWith({ controller: 'https://10.0.0.11' });
+    const e = await rejection(run(threeNodeWorld(), new FakeAvi(clusterOf(IPS), [readyRuntime()]), data));
     expect(e).toBeInstanceOf(PreflightError);
     expect(e.message).toMatch(/node's own address; point it at the cluster VIP/);
     expect(ec2.calls()).toHaveLength(0);

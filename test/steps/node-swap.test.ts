@@ -8,12 +8,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AwsError, TAG } from '../../src/aws/types.js';
-import type { ControllerContext } from '../../src/steps/controller/context.js';
+import type { ControllerData } from '../../src/steps/controller/context.js';
 import { WaitFailedError, WaitTimeoutError } from '../../src/steps/errors.js';
 import {
-  Ec2World, FakeAvi, KEY_ARN, MUTATIONS, RUN_ID, T0, awsFailure, clusterOf, commandNames, ctxWith, makeDeps, node, realGateway,
-  rejection, runtimeOf, signal, type InstanceSpec, type VolumeSpec,
-  stepsFor,
+  Ec2World, FakeAvi, KEY_ARN, MUTATIONS, RUN_ID, T0, awsFailure, clusterOf, commandNames, dataWith, effectsFor, makeDeps, node,
+  nodeScope, realGateway, rejection, runNodeStep, runtimeOf, type InstanceSpec, type NodeStepId, type TestScope, type VolumeSpec,
 } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
@@ -22,13 +21,12 @@ beforeEach(() => {
   ec2.reset();
 });
 
-// The current node is the second one (nodeIndex 1), so a step that picks the wrong node shows.
-const CTX: ControllerContext = ctxWith({
+// The node worked on is the second one, so a step that reads another node from the data shows.
+const DATA: ControllerData = dataWith({
   nodes: [
     node('10.0.0.2', 'follower', { instanceId: 'i-2', oldVolumeId: 'vol-old-2', newVolumeId: 'vol-new-2' }),
     node('10.0.0.1', 'leader', { instanceId: 'i-1', oldVolumeId: 'vol-old-1', newVolumeId: 'vol-new-1', deleteOnTermination: true }),
   ],
-  nodeIndex: 1,
 });
 
 const inst = (state: string, extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
@@ -41,10 +39,15 @@ const newRoot = (state: string, attachment?: string, device = '/dev/xvda', insta
   id: 'vol-new-1', state, encrypted: true, kmsKeyId: KEY_ARN, ...(attachment ? { attachments: [{ instanceId, device, state: attachment }] } : {}),
 });
 
+/** The effects over the world; `run` works on node 10.0.0.1, and every wait it runs reports into `waits`. */
 function setup(world: Ec2World) {
   world.install(ec2);
   const deps = makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]));
-  return { deps, steps: stepsFor(deps) };
+  const effects = effectsFor(deps);
+  const waits: TestScope<unknown>['waits'] = [];
+  const run = (id: NodeStepId, opts: { data?: ControllerData; deadline?: number } = {}) =>
+    runNodeStep(effects, id, nodeScope(opts.data ?? DATA, '10.0.0.1', { waits, ...(opts.deadline ? { deadline: opts.deadline } : {}) }));
+  return { deps, waits, run };
 }
 
 /** Asserts exactly these mutating commands (by name, in order) were sent. */
@@ -55,24 +58,24 @@ function expectMutations(names: string[]): void {
 
 describe('stop-node', () => {
   it('stops a running node: StopInstances for its instance only, not forced', async () => {
-    const { steps } = setup(new Ec2World().instance(inst('running')));
-    await expect(steps['stop-node'](CTX, signal())).resolves.toEqual({});
+    const { run } = setup(new Ec2World().instance(inst('running')));
+    await expect(run('stop-node')).resolves.toBeUndefined();
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: ['i-1'] });
     expect(ec2.commandCalls(StopInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: ['i-1'] }]);
     expectMutations(['StopInstancesCommand']);
   });
 
   it.each(['stopped', 'stopping'])('does nothing when the node is already %s', async (state) => {
-    const { steps } = setup(new Ec2World().instance(inst(state)));
-    await steps['stop-node'](CTX, signal());
+    const { run } = setup(new Ec2World().instance(inst(state)));
+    await run('stop-node');
     expect(ec2).toHaveReceivedCommand(DescribeInstancesCommand);
     expect(ec2).not.toHaveReceivedCommand(StopInstancesCommand);
   });
 
   it('an AWS refusal surfaces as AwsError with its code', async () => {
-    const { steps } = setup(new Ec2World().instance(inst('running')));
+    const { run } = setup(new Ec2World().instance(inst('running')));
     ec2.on(StopInstancesCommand).rejects(awsFailure('UnauthorizedOperation', 'You are not authorized'));
-    const e = await rejection(steps['stop-node'](CTX, signal()));
+    const e = await rejection(run('stop-node'));
     expect(e).toBeInstanceOf(AwsError);
     expect((e as AwsError).code).toBe('UnauthorizedOperation');
   });
@@ -80,24 +83,24 @@ describe('stop-node', () => {
 
 describe('node-stopped', () => {
   it('polls until stopped', async () => {
-    const { steps, deps } = setup(new Ec2World().instance(inst('stopping'), inst('stopping'), inst('stopped')));
-    await steps['node-stopped'](CTX, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['stopping', 'stopping', 'stopped']);
+    const { run, deps, waits } = setup(new Ec2World().instance(inst('stopping'), inst('stopping'), inst('stopped')));
+    await run('node-stopped');
+    expect(waits.map((w) => w.value)).toEqual(['stopping', 'stopping', 'stopped']);
     expect(deps.clock.sleeps).toEqual([10_000, 10_000]);
     expectMutations([]);
   });
 
   it.each(['terminated', 'shutting-down'])('a %s instance fails the wait at once', async (state) => {
-    const { steps, deps } = setup(new Ec2World().instance(inst(state)));
-    const e = await rejection(steps['node-stopped'](CTX, signal()));
+    const { run, deps, waits } = setup(new Ec2World().instance(inst(state)));
+    const e = await rejection(run('node-stopped'));
     expect(e).toBeInstanceOf(WaitFailedError);
     expect(e.message).toContain(`i-1 (10.0.0.1) is ${state}`);
     expect(deps.clock.sleeps).toEqual([]);
   });
 
   it('times out at the deadline with the last state seen', async () => {
-    const { steps, deps } = setup(new Ec2World().instance(inst('stopping')));
-    const e = await rejection(steps['node-stopped']({ ...CTX, waitDeadline: T0 + 30_000 }, signal()));
+    const { run, deps, waits } = setup(new Ec2World().instance(inst('stopping')));
+    const e = await rejection(run('node-stopped', { deadline: T0 + 30_000 }));
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toContain('last seen: stopping');
     expect(deps.clock.t).toBe(T0 + 30_000);
@@ -106,8 +109,8 @@ describe('node-stopped', () => {
 
 describe('detach-old-root', () => {
   it('detaches the old root when it is attached, pinned to the instance and device', async () => {
-    const { steps } = setup(new Ec2World().volume(oldRoot('in-use', 'attached')));
-    await steps['detach-old-root'](CTX, signal());
+    const { run } = setup(new Ec2World().volume(oldRoot('in-use', 'attached')));
+    await run('detach-old-root');
     expect(ec2.commandCalls(DetachVolumeCommand).map((c) => c.args[0].input)).toEqual([
       { VolumeId: 'vol-old-1', InstanceId: 'i-1', Device: '/dev/xvda' },
     ]);
@@ -118,31 +121,31 @@ describe('detach-old-root', () => {
     ['already detached', oldRoot('available')],
     ['detaching', oldRoot('in-use', 'detaching')],
   ])('sends nothing when the old root is %s', async (_what, volume) => {
-    const { steps } = setup(new Ec2World().volume(volume));
-    await steps['detach-old-root'](CTX, signal());
+    const { run } = setup(new Ec2World().volume(volume));
+    await run('detach-old-root');
     expect(ec2).not.toHaveReceivedCommand(DetachVolumeCommand);
   });
 
   it('does not detach a volume attached to another instance', async () => {
-    const { steps } = setup(new Ec2World().volume({ id: 'vol-old-1', state: 'in-use', attachments: [{ instanceId: 'i-9', device: '/dev/xvda' }] }));
-    await steps['detach-old-root'](CTX, signal());
+    const { run } = setup(new Ec2World().volume({ id: 'vol-old-1', state: 'in-use', attachments: [{ instanceId: 'i-9', device: '/dev/xvda' }] }));
+    await run('detach-old-root');
     expect(ec2).not.toHaveReceivedCommand(DetachVolumeCommand);
   });
 });
 
 describe('old-root-detached', () => {
   it('polls until the old root is available', async () => {
-    const { steps, deps } = setup(new Ec2World().volume(oldRoot('in-use', 'detaching'), oldRoot('available')));
-    await steps['old-root-detached'](CTX, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['detaching', 'available']);
+    const { run, deps, waits } = setup(new Ec2World().volume(oldRoot('in-use', 'detaching'), oldRoot('available')));
+    await run('old-root-detached');
+    expect(waits.map((w) => w.value)).toEqual(['detaching', 'available']);
     expectMutations([]);
   });
 });
 
 describe('attach-new-root', () => {
   it('attaches the encrypted volume at the old root device', async () => {
-    const { steps } = setup(new Ec2World().volume(newRoot('available')));
-    await steps['attach-new-root'](CTX, signal());
+    const { run } = setup(new Ec2World().volume(newRoot('available')));
+    await run('attach-new-root');
     expect(ec2.commandCalls(AttachVolumeCommand).map((c) => c.args[0].input)).toEqual([
       { VolumeId: 'vol-new-1', InstanceId: 'i-1', Device: '/dev/xvda' },
     ]);
@@ -150,29 +153,29 @@ describe('attach-new-root', () => {
   });
 
   it.each(['attached', 'attaching'])('sends nothing when it is already %s at that device', async (state) => {
-    const { steps } = setup(new Ec2World().volume(newRoot('in-use', state)));
-    await steps['attach-new-root'](CTX, signal());
+    const { run } = setup(new Ec2World().volume(newRoot('in-use', state)));
+    await run('attach-new-root');
     expect(ec2).not.toHaveReceivedCommand(AttachVolumeCommand);
   });
 
   it('a node without a recorded encrypted volume is an error, not an attach', async () => {
-    const { steps } = setup(new Ec2World());
-    const ctx = { ...CTX, nodes: CTX.nodes.map((n) => ({ ...n, newVolumeId: undefined })) };
-    await expect(steps['attach-new-root'](ctx, signal())).rejects.toThrow('no encrypted volume recorded for node 10.0.0.1');
+    const { run } = setup(new Ec2World());
+    const data = { ...DATA, nodes: DATA.nodes.map((n) => ({ ...n, newVolumeId: undefined })) };
+    await expect(run('attach-new-root', { data })).rejects.toThrow('no encrypted volume recorded for node 10.0.0.1');
     expect(ec2.calls()).toHaveLength(0);
   });
 });
 
 describe('new-root-attached', () => {
   it('polls until attached at the device', async () => {
-    const { steps, deps } = setup(new Ec2World().volume(newRoot('available'), newRoot('in-use', 'attaching'), newRoot('in-use', 'attached')));
-    await steps['new-root-attached'](CTX, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['available', 'attaching', 'attached']);
+    const { run, deps, waits } = setup(new Ec2World().volume(newRoot('available'), newRoot('in-use', 'attaching'), newRoot('in-use', 'attached')));
+    await run('new-root-attached');
+    expect(waits.map((w) => w.value)).toEqual(['available', 'attaching', 'attached']);
   });
 
   it('attached at another device does not count', async () => {
-    const { steps } = setup(new Ec2World().volume(newRoot('in-use', 'attached', '/dev/sdf')));
-    await expect(steps['new-root-attached']({ ...CTX, waitDeadline: T0 + 20_000 }, signal())).rejects.toThrow(WaitTimeoutError);
+    const { run } = setup(new Ec2World().volume(newRoot('in-use', 'attached', '/dev/sdf')));
+    await expect(run('new-root-attached', { deadline: T0 + 20_000 })).rejects.toThrow(WaitTimeoutError);
   });
 });
 
@@ -180,8 +183,8 @@ describe('keep-delete-on-termination', () => {
   const attachedNew = (dot: boolean) => inst('stopped', { devices: [{ device: '/dev/xvda', volumeId: 'vol-new-1', deleteOnTermination: dot }] });
 
   it('restores the old DeleteOnTermination when the attach reset it', async () => {
-    const { steps } = setup(new Ec2World().instance(attachedNew(false)));
-    await steps['keep-delete-on-termination'](CTX, signal());
+    const { run } = setup(new Ec2World().instance(attachedNew(false)));
+    await run('keep-delete-on-termination');
     expect(ec2.commandCalls(ModifyInstanceAttributeCommand).map((c) => c.args[0].input)).toEqual([
       { InstanceId: 'i-1', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true } }] },
     ]);
@@ -189,20 +192,20 @@ describe('keep-delete-on-termination', () => {
   });
 
   it('sends nothing when the value is already what the old root had', async () => {
-    const { steps } = setup(new Ec2World().instance(attachedNew(true)));
-    await steps['keep-delete-on-termination'](CTX, signal());
+    const { run } = setup(new Ec2World().instance(attachedNew(true)));
+    await run('keep-delete-on-termination');
     expect(ec2).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
   });
 
   it('keeps false as false (no call), and sets false when the old root had false', async () => {
-    const keepFalse = { ...CTX, nodes: CTX.nodes.map((n) => ({ ...n, deleteOnTermination: false })) };
+    const keepFalse = { ...DATA, nodes: DATA.nodes.map((n) => ({ ...n, deleteOnTermination: false })) };
     const a = setup(new Ec2World().instance(attachedNew(false)));
-    await a.steps['keep-delete-on-termination'](keepFalse, signal());
+    await a.run('keep-delete-on-termination', { data: keepFalse });
     expect(ec2).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
 
     ec2.reset();
     const b = setup(new Ec2World().instance(attachedNew(true)));
-    await b.steps['keep-delete-on-termination'](keepFalse, signal());
+    await b.run('keep-delete-on-termination', { data: keepFalse });
     expect(ec2).toHaveReceivedCommandWith(ModifyInstanceAttributeCommand, {
       InstanceId: 'i-1', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: false } }],
     });
@@ -211,25 +214,25 @@ describe('keep-delete-on-termination', () => {
 
 describe('start-node', () => {
   it('starts a stopped node and waits through pending until running', async () => {
-    const { steps, deps } = setup(new Ec2World().instance(inst('stopped'), inst('pending'), inst('pending'), inst('running')));
-    await steps['start-node'](CTX, signal());
+    const { run, deps, waits } = setup(new Ec2World().instance(inst('stopped'), inst('pending'), inst('pending'), inst('running')));
+    await run('start-node');
     expect(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: ['i-1'] }]);
     expectMutations(['StartInstancesCommand']);
-    expect(deps.waits.map((w) => w.value)).toEqual(['pending', 'pending', 'running']);
+    expect(waits.map((w) => w.value)).toEqual(['pending', 'pending', 'running']);
     expect(deps.clock.sleeps).toEqual([10_000, 10_000]);
   });
 
   it.each(['pending', 'running'])('does not send StartInstances when the node is already %s', async (state) => {
-    const { steps } = setup(new Ec2World().instance(inst(state), inst('running')));
-    await steps['start-node'](CTX, signal());
+    const { run } = setup(new Ec2World().instance(inst(state), inst('running')));
+    await run('start-node');
     expect(ec2).not.toHaveReceivedCommand(StartInstancesCommand);
     expectMutations([]);
   });
 
   it('pending then back to stopped with Client.InternalError: WaitFailedError with the key and the resume hint', async () => {
     const reason = { code: 'Client.InternalError', message: 'Client.InternalError: Client error on launch' };
-    const { steps, deps } = setup(new Ec2World().instance(inst('stopped'), inst('pending'), inst('stopped', { reason })));
-    const e = await rejection(steps['start-node'](CTX, signal()));
+    const { run, deps, waits } = setup(new Ec2World().instance(inst('stopped'), inst('pending'), inst('stopped', { reason })));
+    const e = await rejection(run('start-node'));
     expect(e).toBeInstanceOf(WaitFailedError);
     expect(e.message).toContain('i-1 (10.0.0.1) fell back to stopped');
     expect(e.message).toContain('Client.InternalError: Client.InternalError: Client error on launch');
@@ -241,20 +244,20 @@ describe('start-node', () => {
 
   it('a first look still showing the previous stop is waited through, not taken as a failure', async () => {
     const stop = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
-    const { steps, deps } = setup(new Ec2World().instance(inst('stopped', { reason: stop }), inst('stopped', { reason: stop }), inst('pending'), inst('running')));
-    await steps['start-node'](CTX, signal());
-    expect(deps.waits.map((w) => w.value)).toEqual(['stopped', 'pending', 'running']);
+    const { run, deps, waits } = setup(new Ec2World().instance(inst('stopped', { reason: stop }), inst('stopped', { reason: stop }), inst('pending'), inst('running')));
+    await run('start-node');
+    expect(waits.map((w) => w.value)).toEqual(['stopped', 'pending', 'running']);
   });
 
   it('a launch failure seen without the pending in between (polls > 1) still fails', async () => {
     const reason = { code: 'Client.InternalError', message: 'Client.InternalError: Client error on launch' };
-    const { steps } = setup(new Ec2World().instance(inst('stopped'), inst('stopped'), inst('stopped', { reason })));
-    await expect(steps['start-node'](CTX, signal())).rejects.toThrow(WaitFailedError);
+    const { run } = setup(new Ec2World().instance(inst('stopped'), inst('stopped'), inst('stopped', { reason })));
+    await expect(run('start-node')).rejects.toThrow(WaitFailedError);
   });
 
   it('times out while the node stays pending', async () => {
-    const { steps } = setup(new Ec2World().instance(inst('stopped'), inst('pending')));
-    const e = await rejection(steps['start-node']({ ...CTX, waitDeadline: T0 + 15_000 }, signal()));
+    const { run } = setup(new Ec2World().instance(inst('stopped'), inst('pending')));
+    const e = await rejection(run('start-node', { deadline: T0 + 15_000 }));
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toContain('i-1 running');
   });
@@ -262,8 +265,8 @@ describe('start-node', () => {
 
 describe('tag-old-root', () => {
   it('tags the old root with what replaced it, the run, its role and the node (and deletes nothing)', async () => {
-    const { steps } = setup(new Ec2World());
-    await steps['tag-old-root'](CTX, signal());
+    const { run } = setup(new Ec2World());
+    await run('tag-old-root');
     expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([
       {
         Resources: ['vol-old-1'],

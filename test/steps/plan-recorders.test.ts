@@ -1,20 +1,21 @@
-// The dry-run recorders over the REAL gateway with mocked SDK clients: only Describe* ever
-// reaches EC2/KMS, the overlay makes later reads see the planned world, and the whole plan
-// (buildPlan over the controller-swap runbook) sends nothing mutating to AWS or the Controller.
+// The dry run's writes: the recorder (src/engine/plan/recorder.ts) records every write with its
+// operation and target and answers creates with made-up ids, never reaching AWS or a Controller;
+// and each controller action's `plan` facet says, from the runbook's model alone (no reads),
+// exactly which writes the action would make.
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { createAwsWrites } from '../../src/aws/gateway-writes.js';
 import { TAG } from '../../src/aws/types.js';
-import { buildPlan } from '../../src/engine/plan/plan.js';
-import { recordingAvi } from '../../src/engine/plan/recorder-avi.js';
-import { recordingAws } from '../../src/engine/plan/recorder-aws.js';
+import { createRecorder } from '../../src/engine/plan/recorder.js';
 import type { PlannedCall } from '../../src/engine/plan/types.js';
-import type { Settings } from '../../src/engine/settings.js';
-import {
-  CLUSTER_UUID, Ec2World, FakeAvi, KEY_ARN, KEY_ID, REGION, RUN_ID, clusterOf, commandNames, expectNoMutations, realGateway, runtimeOf,
-} from './helpers.js';
+import { markerKey } from '../../src/steps/controller/claim.js';
+import type { ControllerData, ControllerNode } from '../../src/steps/controller/context.js';
+import type { StepDeps } from '../../src/steps/deps.js';
+import type { ActionEffect, Scope } from '../../src/steps/effect.js';
+import { CLUSTER_UUID, KEY_ARN, REGION, RUN_ID, clusterOf, dataWith, effectsFor, node, nodeScope, runScope, type ControllerEffects } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
 const kms = mockClient(KMSClient);
@@ -24,205 +25,182 @@ beforeEach(() => {
   kms.reset();
 });
 
-function world(n: number, opts: { encrypted?: number[] } = {}): Ec2World {
-  const w = new Ec2World();
-  for (let i = 1; i <= n; i++) {
-    const enc = opts.encrypted?.includes(i);
-    w.instance({ id: `i-${i}`, ip: `10.0.0.${i}`, devices: [{ device: '/dev/xvda', volumeId: `vol-root-${i}`, deleteOnTermination: true }] });
-    w.volume({
-      id: `vol-root-${i}`, state: 'in-use', size: 128, type: 'gp3', iops: 3000, throughput: 125,
-      ...(enc ? { encrypted: true, kmsKeyId: KEY_ARN } : {}),
-      attachments: [{ instanceId: `i-${i}`, device: '/dev/xvda' }],
-    });
-  }
-  w.install(ec2);
-  return w;
+function recorder() {
+  const calls: PlannedCall[] = [];
+  return { calls, writes: createRecorder((c) => calls.push(c)) };
 }
 
-function preflightAnswers(): void {
-  kms.on(DescribeKeyCommand).resolves({
-    KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', KeyManager: 'CUSTOMER' },
-  });
-  ec2.on(DescribeImagesCommand).resolves({
-    Images: [{ ImageId: 'ami-enc', State: 'available', RootDeviceName: '/dev/xvda', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-enc' } }] }],
-  });
-  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-enc', State: 'completed', Encrypted: true, KmsKeyId: KEY_ARN, VolumeSize: 64 }] });
-}
-
-describe('recordingAws over the real gateway', () => {
-  it('records mutations without sending them, and later reads see stopped / detached / attached', async () => {
-    world(1);
-    const calls: PlannedCall[] = [];
-    const aws = recordingAws(realGateway(), (c) => calls.push(c));
-
-    await aws.stopInstance('i-1');
-    expect((await aws.describeInstance('i-1')).state).toBe('stopped');
-
-    await aws.detachVolume('vol-root-1', 'i-1', '/dev/xvda');
-    const detached = await aws.describeVolume('vol-root-1');
-    expect(detached.state).toBe('available');
-    expect(detached.attachments).toEqual([]);
-    expect((await aws.describeInstance('i-1')).blockDevices.find((b) => b.device === '/dev/xvda')).toBeUndefined();
-    expect(aws.rootReplaced('i-1')).toBe(false);
-
-    const tags = { [TAG.runId]: RUN_ID, [TAG.role]: 'encrypted-root', [TAG.node]: '10.0.0.1' };
-    const created = await aws.createVolume({
-      snapshotId: 'snap-enc', availabilityZone: `${REGION}a`, kmsKeyId: KEY_ARN, volumeType: 'gp3', size: 128, clientToken: 'tok', tags,
-    });
-    expect(created).toMatchObject({ state: 'available', encrypted: true, kmsKeyId: KEY_ARN, size: 128 });
-    expect((await aws.findVolumesByTags(tags)).map((v) => v.volumeId)).toEqual([created.volumeId]);
-
-    await aws.attachVolume(created.volumeId, 'i-1', '/dev/xvda');
-    expect((await aws.describeVolume(created.volumeId)).attachments).toEqual([
-      { instanceId: 'i-1', device: '/dev/xvda', state: 'attached', deleteOnTermination: false },
+describe('the plan recorder', () => {
+  it('records every write with its operation, target and detail, and sends nothing anywhere', async () => {
+    const { calls, writes } = recorder();
+    await writes.ec2.stopInstance('i-1');
+    await writes.ec2.detachVolume('vol-old', 'i-1', '/dev/xvda');
+    await writes.ec2.attachVolume('vol-new', 'i-1', '/dev/xvda');
+    await writes.ec2.setDeleteOnTermination('i-1', '/dev/xvda', true);
+    await writes.ec2.startInstance('i-1');
+    await writes.ec2.tagResources(['vol-old'], { [TAG.replacedBy]: 'vol-new' });
+    await writes.ec2.untagResources(['i-1', 'i-2'], [markerKey(RUN_ID)]);
+    const cluster = clusterOf(['10.0.0.1']);
+    await expect(writes.cluster.putCluster(cluster)).resolves.toEqual(cluster);
+    expect(calls).toEqual([
+      { service: 'ec2', operation: 'StopInstances', target: 'i-1' },
+      { service: 'ec2', operation: 'DetachVolume', target: 'vol-old', detail: { instanceId: 'i-1', device: '/dev/xvda' } },
+      { service: 'ec2', operation: 'AttachVolume', target: 'vol-new', detail: { instanceId: 'i-1', device: '/dev/xvda' } },
+      { service: 'ec2', operation: 'ModifyInstanceAttribute', target: 'i-1', detail: { device: '/dev/xvda', deleteOnTermination: true } },
+      { service: 'ec2', operation: 'StartInstances', target: 'i-1' },
+      { service: 'ec2', operation: 'CreateTags', target: 'vol-old', detail: { tags: { [TAG.replacedBy]: 'vol-new' } } },
+      { service: 'ec2', operation: 'DeleteTags', target: 'i-1,i-2', detail: { keys: [markerKey(RUN_ID)] } },
+      { service: 'avi', operation: 'PUT /api/cluster', target: CLUSTER_UUID, detail: { nodes: ['10.0.0.1'] } },
     ]);
-    expect((await aws.describeInstance('i-1')).blockDevices).toEqual([
-      { device: '/dev/xvda', volumeId: created.volumeId, deleteOnTermination: false, status: 'attached' },
-    ]);
-    expect(aws.rootReplaced('i-1')).toBe(true);
-
-    await aws.setDeleteOnTermination('i-1', '/dev/xvda', true);
-    expect((await aws.describeInstance('i-1')).blockDevices[0]).toMatchObject({ volumeId: created.volumeId, deleteOnTermination: true });
-
-    await aws.startInstance('i-1');
-    expect((await aws.describeInstance('i-1')).state).toBe('running');
-
-    await aws.tagResources(['vol-root-1'], { [TAG.replacedBy]: created.volumeId });
-    expect((await aws.describeVolume('vol-root-1')).tags[TAG.replacedBy]).toBe(created.volumeId);
-
-    expect(calls.map((c) => c.operation)).toEqual([
-      'StopInstances', 'DetachVolume', 'CreateVolume', 'AttachVolume', 'ModifyInstanceAttribute', 'StartInstances', 'CreateTags',
-    ]);
-    expect(calls[1]).toEqual({ service: 'ec2', operation: 'DetachVolume', target: 'vol-root-1', detail: { instanceId: 'i-1', device: '/dev/xvda' } });
-    // The whole time, only Describe* reached EC2.
-    expect(ec2.calls().length).toBeGreaterThan(0);
-    expectNoMutations(ec2);
-  });
-
-  it('the real world is untouched: a fresh recorder sees the instance running with its old root', async () => {
-    world(1);
-    const first = recordingAws(realGateway(), () => undefined);
-    await first.stopInstance('i-1');
-    await first.detachVolume('vol-root-1', 'i-1', '/dev/xvda');
-    const fresh = recordingAws(realGateway(), () => undefined);
-    const i = await fresh.describeInstance('i-1');
-    expect(i.state).toBe('running');
-    expect(i.blockDevices.map((b) => b.volumeId)).toEqual(['vol-root-1']);
-    expect((await fresh.describeVolume('vol-root-1')).state).toBe('in-use');
-    expectNoMutations(ec2);
-  });
-});
-
-describe('recordingAvi', () => {
-  it('records PUT / export / import without calling the Controller, and shows a swapped single node factory-fresh', async () => {
-    world(1);
-    const calls: PlannedCall[] = [];
-    const real = new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
-    const aws = recordingAws(realGateway(), () => undefined);
-    const avi = recordingAvi(real, (c) => calls.push(c), aws, () => 'i-1');
-
-    expect((await avi.getCluster()).uuid).toBe(CLUSTER_UUID);
-    await avi.putCluster(clusterOf(['10.0.0.1']));
-    expect(await avi.exportConfiguration('secret')).toBe('{"planned": true}');
-    await avi.importConfiguration('x', 'secret');
-    expect(real.calls).toEqual(['getCluster']);
-    expect(real.puts).toEqual([]);
-    expect(calls.map((c) => c.operation)).toEqual(['PUT /api/cluster', 'POST /api/configuration/export?full_system=true', 'POST /api/configuration/import']);
-    expect(JSON.stringify(calls)).not.toContain('secret');
-
-    await aws.attachVolume('vol-root-1', 'i-1', '/dev/xvda');
-    expect((await avi.getCluster()).uuid).toBe(`${CLUSTER_UUID}-factory-fresh`);
-    expectNoMutations(ec2);
-  });
-});
-
-describe('buildPlan (controller-swap) over mocked AWS and a fake Controller', () => {
-  const settings: Settings = {
-    strategy: 'controller-swap',
-    avi: { controller: 'https://avi.example', username: 'admin', tenant: 'admin' },
-    aws: { region: REGION },
-    kmsKey: 'alias/avi-ebs',
-    encryptedAmi: 'ami-enc',
-    stateDir: '/tmp/never-written',
-    pollIntervalMs: 10_000,
-    waitTimeoutMs: 600_000,
-  };
-
-  async function plan(avi: FakeAvi) {
-    return buildPlan(settings, { aws: realGateway(), avi, aviVersion: '22.1.3', awsWarnings: [] }, new AbortController().signal);
-  }
-
-  const ops = (p: Awaited<ReturnType<typeof plan>>, id: string) =>
-    p.steps.filter((s) => s.id === id).map((s) => ({ node: s.node, ops: s.calls.map((c) => `${c.operation} ${c.target}`) }));
-
-  it('3 nodes: plans every change, followers first, and sends only Describe* to AWS and only GETs to the Controller', async () => {
-    world(3);
-    preflightAnswers();
-    const avi = new FakeAvi(clusterOf(['10.0.0.1', '10.0.0.2', '10.0.0.3']), [
-      runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1', role: 'CLUSTER_LEADER' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }]),
-    ]);
-    const p = await plan(avi);
-
-    expect(p.kmsKeyArn).toBe(KEY_ARN);
-    expect(p.nodes.map((n) => n.ip)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.1']);
-    expect(ops(p, 'create-volumes')[0]!.ops).toEqual(['CreateVolume vol-planned-1', 'CreateVolume vol-planned-2', 'CreateVolume vol-planned-3']);
-    const perNode = (id: string) => ops(p, id).map((s) => [s.node, ...s.ops]);
-    expect(perNode('stop-node')).toEqual([['10.0.0.2', 'StopInstances i-2'], ['10.0.0.3', 'StopInstances i-3'], ['10.0.0.1', 'StopInstances i-1']]);
-    expect(perNode('detach-old-root')[0]).toEqual(['10.0.0.2', 'DetachVolume vol-root-2']);
-    expect(perNode('attach-new-root')[0]).toEqual(['10.0.0.2', 'AttachVolume vol-planned-1']);
-    expect(perNode('keep-delete-on-termination')[0]).toEqual(['10.0.0.2', 'ModifyInstanceAttribute i-2']);
-    expect(perNode('start-node')[0]).toEqual(['10.0.0.2', 'StartInstances i-2']);
-    expect(perNode('save-cluster-config')[0]).toEqual(['10.0.0.2', `PUT /api/cluster ${CLUSTER_UUID}`]);
-    expect(perNode('tag-old-root')[0]).toEqual(['10.0.0.2', 'CreateTags vol-root-2']);
-    // No wait had to really wait: the overlay satisfied each one.
-    expect(p.steps.filter((s) => s.waitNow)).toEqual([]);
-    expect(p.steps.map((s) => s.id)).toContain('verify');
-    expect(p.steps.map((s) => s.id)).not.toContain('export-config');
-
-    expectNoMutations(ec2);
-    expect(commandNames(kms)).toEqual(['DescribeKeyCommand']);
-    expect(avi.puts).toEqual([]);
-    expect(avi.calls.filter((c) => !['getCluster', 'getClusterRuntime', 'listClouds', 'probe', 'login'].includes(c))).toEqual([]);
-  });
-
-  it('a node already encrypted with the key is skipped entirely', async () => {
-    world(3, { encrypted: [3] });
-    preflightAnswers();
-    const avi = new FakeAvi(clusterOf(['10.0.0.1', '10.0.0.2', '10.0.0.3']), [
-      runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1', role: 'CLUSTER_LEADER' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }]),
-    ]);
-    const p = await plan(avi);
-    expect(p.nodes.find((n) => n.ip === '10.0.0.3')!.alreadyEncrypted).toBe(true);
-    expect(ops(p, 'create-volumes')[0]!.ops).toHaveLength(2);
-    expect(p.steps.filter((s) => s.node === '10.0.0.3')).toEqual([]);
-    expectNoMutations(ec2);
-  });
-
-  it('1 node: backup, restore onto the factory-fresh Controller, all recorded, nothing sent', async () => {
-    world(1);
-    preflightAnswers();
-    const avi = new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [{ ip: '10.0.0.1', role: 'CLUSTER_LEADER' }])]);
-    const p = await plan(avi);
-    expect(ops(p, 'export-config')[0]!.ops).toEqual([
-      'POST /api/configuration/export?full_system=true configuration',
-      'write backup (mode 0600) <run folder>/backups/controller-config.json',
-    ]);
-    expect(ops(p, 'restore-config')[0]!.ops).toEqual(['POST /api/configuration/import configuration']);
-    expect(p.steps.map((s) => s.id)).not.toContain('save-cluster-config');
-    expect(avi.exports).toEqual([]);
-    expect(avi.imports).toEqual([]);
-    expectNoMutations(ec2);
-  });
-
-  it('a refused preflight (Disabled key) fails the plan before anything is recorded or sent', async () => {
-    world(3);
-    preflightAnswers();
-    kms.on(DescribeKeyCommand).resolves({
-      KeyMetadata: { KeyId: KEY_ID, Arn: KEY_ARN, KeyState: 'Disabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' },
-    });
-    const avi = new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
-    await expect(plan(avi)).rejects.toThrow(/is Disabled/);
     expect(ec2.calls()).toHaveLength(0);
-    expect(avi.calls).toEqual([]);
+    expect(kms.calls()).toHaveLength(0);
+  });
+
+  it('answers each CreateVolume with a new made-up id and the volume as requested, available', async () => {
+    const { calls, writes } = recorder();
+    const req = {
+      snapshotId: 'snap-enc', availabilityZone: `${REGION}b`, kmsKeyId: KEY_ARN, volumeType: 'gp3', size: 128, clientToken: 'tok', tags: { a: 'b' },
+    };
+    const first = await writes.ec2.createVolume(req);
+    const second = await writes.ec2.createVolume({ ...req, availabilityZone: `${REGION}c` });
+    expect(first).toEqual({
+      volumeId: 'vol-planned-1', state: 'available', availabilityZone: `${REGION}b`, encrypted: true, kmsKeyId: KEY_ARN, size: 128,
+      volumeType: 'gp3', snapshotId: 'snap-enc', attachments: [], tags: { a: 'b' },
+    });
+    expect(second.volumeId).toBe('vol-planned-2');
+    expect(calls.map((c) => `${c.operation} ${c.target}`)).toEqual(['CreateVolume vol-planned-1', 'CreateVolume vol-planned-2']);
+    expect(calls[0]!.detail).toMatchObject({ snapshotId: 'snap-enc', kmsKeyId: KEY_ARN, size: 128 });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('records a configuration export and import without the passphrase or the configuration', async () => {
+    const { calls, writes } = recorder();
+    expect(await writes.cluster.exportConfiguration('s3cret-phrase')).toBe('{"planned": true}');
+    await writes.cluster.importConfiguration('{"the": "whole configuration"}', 's3cret-phrase');
+    expect(calls.map((c) => c.operation)).toEqual(['POST /api/configuration/export', 'POST /api/configuration/import']);
+    expect(JSON.stringify(calls)).not.toMatch(/s3cret|whole configuration/);
+  });
+
+  it('covers every EC2 write the real gateway has', () => {
+    const real = Object.keys(createAwsWrites({ ec2: new EC2Client({ region: REGION }) })).sort();
+    expect(Object.keys(recorder().writes.ec2).sort()).toEqual(real);
+  });
+});
+
+// ---- each action's plan facet, from the model ----
+
+/** Deps whose every gateway, file and secret throws: a plan facet may only use the writes it is given. */
+function untouchable(): StepDeps {
+  const refuse = (what: string) => new Proxy({}, { get: (_t, p) => { throw new Error(`a plan facet used deps.${what}.${String(p)}`); } });
+  return {
+    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud') } as StepDeps['reads'],
+    writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster') } as StepDeps['writes'],
+    files: refuse('files') as StepDeps['files'],
+    backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),
+    pollIntervalMs: 1,
+    sleep: () => Promise.reject(new Error('a plan facet slept')),
+    now: () => 0,
+  };
+}
+
+const SWAPPED: ControllerNode = node('10.0.0.1', 'leader', { instanceId: 'i-1', oldVolumeId: 'vol-old-1', newVolumeId: 'vol-planned-3' });
+const DATA = dataWith({
+  clusterUuid: CLUSTER_UUID,
+  nodes: [node('10.0.0.2', 'follower', { instanceId: 'i-2' }), node('10.0.0.3', 'follower', { instanceId: 'i-3' }), SWAPPED],
+});
+
+type Id = keyof ControllerEffects;
+const effects = effectsFor(untouchable());
+const actionOf = <I>(id: Id) => {
+  const e = effects[id];
+  if (e.kind !== 'action') throw new Error(`${id} is a ${e.kind}, not an action`);
+  return e as ActionEffect<ControllerData, I>;
+};
+
+/** What an action's plan facet records for a scope ("Operation target" each), its details, and the fields it returns. */
+async function planned<I>(id: Id, scope: Scope<ControllerData, I>) {
+  const { calls, writes } = recorder();
+  const patch = await actionOf<I>(id).plan(scope, writes);
+  return { calls: calls.map((c) => `${c.operation} ${c.target}`), patch, detail: calls.map((c) => c.detail) };
+}
+
+/** Plans a node action for node `n` (put in place of the node with its IP in the data). */
+const planOnNode = (id: Id, n: ControllerNode = SWAPPED, data: ControllerData = DATA) =>
+  planned(id, nodeScope({ ...data, nodes: data.nodes.map((x) => (x.ip === n.ip ? n : x)) }, n.ip));
+const planOnRun = (id: Id, data: ControllerData = DATA) => planned(id, runScope(data));
+
+const NODE_ACTIONS: Array<[Id, string[]]> = [
+  ['stop-node', ['StopInstances i-1']],
+  ['detach-old-root', ['DetachVolume vol-old-1']],
+  ['attach-new-root', ['AttachVolume vol-planned-3']],
+  ['keep-delete-on-termination', ['ModifyInstanceAttribute i-1']],
+  ['start-node', ['StartInstances i-1']],
+  ['save-cluster-config', [`PUT /api/cluster ${CLUSTER_UUID}`]],
+  ['tag-old-root', ['CreateTags vol-old-1']],
+  ['rollback-stop-node', ['StopInstances i-1']],
+  ['rollback-detach-new-root', ['DetachVolume vol-planned-3']],
+  ['rollback-attach-old-root', ['AttachVolume vol-old-1']],
+  ['rollback-delete-on-termination', ['ModifyInstanceAttribute i-1']],
+  ['rollback-start-node', ['StartInstances i-1']],
+  ['rollback-rejoin', [`PUT /api/cluster ${CLUSTER_UUID}`]],
+];
+const RUN_ACTIONS: Id[] = ['claim-nodes', 'export-config', 'create-volumes', 'restore-config', 'release-nodes'];
+
+describe('plan facets of the controller actions', () => {
+  it('every action of the controller runbooks is covered below', () => {
+    const actions = (Object.keys(effects) as Id[]).filter((id) => effects[id].kind === 'action').sort();
+    expect([...NODE_ACTIONS.map(([id]) => id), ...RUN_ACTIONS].sort()).toEqual(actions);
+  });
+
+  it.each(NODE_ACTIONS)('%s plans %j for the node, from the model alone', async (id, expected) => {
+    expect((await planOnNode(id)).calls).toEqual(expected);
+  });
+
+  it('detach and attach name the node instance and its root device', async () => {
+    const moved = node('10.0.0.1', 'leader', { instanceId: 'i-1', rootDevice: '/dev/sda1', oldVolumeId: 'vol-old-1', newVolumeId: 'vol-planned-3' });
+    for (const id of ['detach-old-root', 'attach-new-root', 'rollback-detach-new-root', 'rollback-attach-old-root'] as Id[]) {
+      expect((await planOnNode(id, moved)).detail).toEqual([{ instanceId: 'i-1', device: '/dev/sda1' }]);
+    }
+  });
+
+  it.each(['keep-delete-on-termination', 'rollback-delete-on-termination'] as Id[])(
+    '%s plans ModifyInstanceAttribute only for a node whose root had DeleteOnTermination=true (AttachVolume leaves false)',
+    async (id) => {
+      expect((await planOnNode(id, { ...SWAPPED, deleteOnTermination: true })).detail).toEqual([{ device: '/dev/xvda', deleteOnTermination: true }]);
+      expect((await planOnNode(id, { ...SWAPPED, deleteOnTermination: false })).calls).toEqual([]);
+    },
+  );
+
+  it('tag-old-root tags the old root with what replaced it, the run and the node', async () => {
+    expect((await planOnNode('tag-old-root')).detail).toEqual([{
+      tags: { [TAG.replacedBy]: 'vol-planned-3', [TAG.runId]: RUN_ID, [TAG.role]: 'replaced-root', [TAG.node]: '10.0.0.1' },
+    }]);
+  });
+
+  it('save-cluster-config PUTs the membership the runbook knows', async () => {
+    expect((await planOnNode('save-cluster-config')).detail).toEqual([{ nodes: ['10.0.0.2', '10.0.0.3', '10.0.0.1'] }]);
+  });
+
+  it('create-volumes plans one encrypted volume per node not yet encrypted, and records the made-up ids on the nodes', async () => {
+    const data = dataWith({ nodes: [node('10.0.0.2', 'follower', { availabilityZone: `${REGION}b` }), node('10.0.0.3', 'follower', { alreadyEncrypted: true }), node('10.0.0.1', 'leader', { size: 40 })] });
+    const { calls, patch, detail } = await planOnRun('create-volumes', data);
+    expect(calls).toEqual(['CreateVolume vol-planned-1', 'CreateVolume vol-planned-2']);
+    expect(detail[0]).toMatchObject({ snapshotId: 'snap-enc', availabilityZone: `${REGION}b`, kmsKeyId: KEY_ARN, volumeType: 'gp3', size: 128 });
+    // A root smaller than the snapshot grows to the snapshot's size.
+    expect(detail[1]).toMatchObject({ size: 64, tags: expect.objectContaining({ [TAG.node]: '10.0.0.1', [TAG.runId]: RUN_ID }) as never });
+    expect((patch as Partial<ControllerData>).nodes!.map((n) => n.newVolumeId)).toEqual(['vol-planned-1', undefined, 'vol-planned-2']);
+  });
+
+  it('claim-nodes and release-nodes mark and unmark every node instance with this run', async () => {
+    expect((await planOnRun('claim-nodes')).calls).toEqual(['CreateTags i-2,i-3,i-1']);
+    expect((await planOnRun('claim-nodes')).detail).toEqual([{ tags: { [markerKey(RUN_ID)]: 'in-flight' } }]);
+    expect((await planOnRun('release-nodes')).calls).toEqual(['DeleteTags i-2,i-3,i-1']);
+  });
+
+  it('export-config and restore-config plan the export and import, with no passphrase asked', async () => {
+    const exported = await planOnRun('export-config');
+    expect(exported.calls).toEqual(['POST /api/configuration/export configuration']);
+    expect(exported.patch).toEqual({ backupFile: '<run folder>/backups/controller-config.json' });
+    expect((await planOnRun('restore-config')).calls).toEqual(['POST /api/configuration/import configuration']);
   });
 });

@@ -6,8 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { TAG } from '../../src/aws/types.js';
 import {
-  Ec2World, FakeAvi, KEY_ARN, OTHER_KEY_ARN, clusterOf, ctxWith, expectNoMutations, makeDeps, node, realGateway, runtimeOf, signal,
-  stepsFor,
+  Ec2World, FakeAvi, KEY_ARN, OTHER_KEY_ARN, clusterOf, dataWith, effectsFor, expectNoMutations, makeDeps, node, realGateway, runScope,
+  runtimeOf, signal,
 } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
@@ -16,7 +16,7 @@ beforeEach(() => {
   ec2.reset();
 });
 
-const CTX = ctxWith({
+const DATA = dataWith({
   nodes: [
     node('10.0.0.2', 'follower', { instanceId: 'i-2', oldVolumeId: 'vol-old-2', newVolumeId: 'vol-new-2' }),
     node('10.0.0.1', 'leader', { instanceId: 'i-1', oldVolumeId: 'vol-old-1', newVolumeId: 'vol-new-1', deleteOnTermination: false }),
@@ -35,18 +35,19 @@ function swapped(opts: { key2?: string; dot1?: boolean; tag1?: boolean } = {}): 
   return w;
 }
 
-const verify = () => stepsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]))).verify;
+const verify = () =>
+  effectsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]))).verify.run(runScope(DATA), signal());
 
 describe('verify', () => {
   it('passes when every root is the encrypted volume with DeleteOnTermination kept and old roots tagged', async () => {
     swapped();
-    await expect(verify()(CTX, signal())).resolves.toEqual({ verified: true });
+    await expect(verify()).resolves.toEqual({ verified: true });
     expectNoMutations(ec2);
   });
 
   it('names each problem: another key, a changed DeleteOnTermination, an untagged old root', async () => {
     swapped({ key2: OTHER_KEY_ARN, dot1: true, tag1: false });
-    const e = await verify()(CTX, signal()).then(() => undefined, (x: Error) => x);
+    const e = await verify().then(() => undefined, (x: Error) => x);
     expect(e?.message).toContain(`10.0.0.2: root vol-new-2 is not encrypted with ${KEY_ARN}`);
     expect(e?.message).toContain('10.0.0.1: DeleteOnTermination changed');
     expect(e?.message).toContain('10.0.0.1: old root vol-old-1 is not tagged as replaced');

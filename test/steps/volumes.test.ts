@@ -8,12 +8,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clientToken } from '../../src/aws/client-token.js';
 import { TAG } from '../../src/aws/types.js';
-import type { ControllerContext, ControllerNode } from '../../src/steps/controller/context.js';
+import type { ControllerData, ControllerNode } from '../../src/steps/controller/context.js';
 import { WaitFailedError, WaitTimeoutError } from '../../src/steps/errors.js';
 import {
-  Ec2World, FakeAvi, KEY_ARN, REGION, RUN_ID, T0, clusterOf, ctxWith, makeDeps, node, realGateway, rejection, runtimeOf, signal,
-  type VolumeSpec,
-  stepsFor,
+  Ec2World, FakeAvi, KEY_ARN, REGION, RUN_ID, T0, changed, clusterOf, dataWith, effectsFor, makeDeps, node, realGateway, rejection,
+  runScope, runtimeOf, signal, type VolumeSpec,
 } from './helpers.js';
 
 const ec2 = mockClient(EC2Client);
@@ -41,7 +40,16 @@ function setup(world: Ec2World, after: (input: CreateVolumeCommandInput, n: numb
     return { VolumeId: id, State: 'creating', AvailabilityZone: input.AvailabilityZone, Encrypted: true, KmsKeyId: input.KmsKeyId, Size: input.Size };
   });
   const deps = makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]));
-  return { deps, step: stepsFor(deps)['create-volumes'] };
+  return { deps, create: creator(deps) };
+}
+
+/** create-volumes for the run, over the data; the scope shows what its wait reported. */
+function creator(deps: ReturnType<typeof makeDeps>) {
+  const effect = effectsFor(deps)['create-volumes'];
+  return (data: ControllerData, opts: { deadline?: number } = {}) => {
+    const scope = runScope(data, opts);
+    return { scope, out: changed(effect.run(scope, signal())) };
+  };
 }
 
 const three = (): ControllerNode[] => [
@@ -56,8 +64,9 @@ function createInputs(): CreateVolumeCommandInput[] {
 
 describe('create-volumes', () => {
   it('creates one encrypted, tagged volume per node with an idempotency token, then waits for all to be available', async () => {
-    const { deps, step } = setup(new Ec2World());
-    const out = await step(ctxWith({ nodes: three() }), signal());
+    const { deps, create } = setup(new Ec2World());
+    const { scope, out: running } = create(dataWith({ nodes: three() }));
+    const out = await running;
 
     expect(ec2).toHaveReceivedCommandTimes(CreateVolumeCommand, 3);
     const inputs = createInputs();
@@ -102,15 +111,17 @@ describe('create-volumes', () => {
       ],
     });
     expect(deps.clock.sleeps).toEqual([10_000]);
-    expect(deps.waits.map((w) => w.value)).toEqual(['3 of 3 creating', 'available']);
-    expect(deps.waits[0]!.stepId).toBe('create-volumes');
+    expect(scope.waits).toEqual([
+      { awaits: 'encrypted volumes available', value: '3 of 3 creating' },
+      { awaits: 'encrypted volumes available', value: 'available' },
+    ]);
   });
 
   it('adopts a volume this run already created (no CreateVolume sent)', async () => {
     const world = new Ec2World().volume({ id: 'vol-earlier', state: 'creating', encrypted: true, kmsKeyId: KEY_ARN, tags: tagsFor('10.0.0.2') },
       { id: 'vol-earlier', state: 'available', encrypted: true, kmsKeyId: KEY_ARN, tags: tagsFor('10.0.0.2') });
-    const { step } = setup(world);
-    const out = await step(ctxWith({ nodes: [node('10.0.0.2', 'leader')] }), signal());
+    const { create } = setup(world);
+    const out = await create(dataWith({ nodes: [node('10.0.0.2', 'leader')] })).out;
     expect(ec2).not.toHaveReceivedCommand(CreateVolumeCommand);
     expect(out.nodes![0]!.newVolumeId).toBe('vol-earlier');
     expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: ['vol-earlier'] });
@@ -120,16 +131,16 @@ describe('create-volumes', () => {
     const world = new Ec2World()
       .volume({ id: 'vol-other-node', tags: tagsFor('10.0.0.9') })
       .volume({ id: 'vol-other-run', tags: { ...tagsFor('10.0.0.2'), [TAG.runId]: 'run-older' } });
-    const { step } = setup(world);
-    const out = await step(ctxWith({ nodes: [node('10.0.0.2', 'leader')] }), signal());
+    const { create } = setup(world);
+    const out = await create(dataWith({ nodes: [node('10.0.0.2', 'leader')] })).out;
     expect(ec2).toHaveReceivedCommandTimes(CreateVolumeCommand, 1);
     expect(out.nodes![0]!.newVolumeId).toBe('vol-new-1');
   });
 
   it('a node whose root is already encrypted gets no volume and is left as it is', async () => {
-    const { step } = setup(new Ec2World());
+    const { create } = setup(new Ec2World());
     const done = node('10.0.0.3', 'follower', { alreadyEncrypted: true });
-    const out = await step(ctxWith({ nodes: [node('10.0.0.2', 'follower'), done, node('10.0.0.1', 'leader')] }), signal());
+    const out = await create(dataWith({ nodes: [node('10.0.0.2', 'follower'), done, node('10.0.0.1', 'leader')] })).out;
     expect(ec2).toHaveReceivedCommandTimes(CreateVolumeCommand, 2);
     expect(ec2).not.toHaveReceivedCommandWith(DescribeVolumesCommand, { Filters: expect.arrayContaining([{ Name: `tag:${TAG.node}`, Values: ['10.0.0.3'] }]) as never });
     expect(out.nodes![1]).toEqual(done);
@@ -138,10 +149,10 @@ describe('create-volumes', () => {
   it('fails with WaitFailedError when a volume goes to error; the retry does not adopt it and sends a new token', async () => {
     const world = new Ec2World();
     // The first volume created errors (an unusable key); later ones become available.
-    const { step, deps } = setup(world, (_input, n) => (n === 1 ? ['creating', 'error'] : ['creating', 'available']));
-    const ctx: ControllerContext = ctxWith({ nodes: [node('10.0.0.2', 'leader')] });
+    const { create, deps } = setup(world, (_input, n) => (n === 1 ? ['creating', 'error'] : ['creating', 'available']));
+    const data = dataWith({ nodes: [node('10.0.0.2', 'leader')] });
 
-    const e = await rejection(step(ctx, signal()));
+    const e = await rejection(create(data).out);
     expect(e).toBeInstanceOf(WaitFailedError);
     expect(e.message).toContain('vol-new-1 went to state error');
     expect(e.message).toContain(KEY_ARN);
@@ -151,7 +162,7 @@ describe('create-volumes', () => {
     // Resume: the errored volume is still there, tagged for the node.
     ec2.resetHistory();
     deps.clock.sleeps.length = 0;
-    const out = await step(ctx, signal());
+    const out = await create(data).out;
     expect(ec2).toHaveReceivedCommandTimes(CreateVolumeCommand, 1);
     const secondToken = createInputs()[0]!.ClientToken;
     expect(secondToken).not.toBe(firstToken);
@@ -176,15 +187,15 @@ describe('create-volumes', () => {
       world.volume(...(n === 1 ? ['creating', 'error'] : ['creating', 'available']).map((state) => ({ ...base, state })));
       return { VolumeId: id, State: 'creating' };
     });
-    const step = stepsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.2']), [runtimeOf('CLUSTER_UP_NO_HA', [])])))['create-volumes'];
-    const ctx = ctxWith({ nodes: [node('10.0.0.2', 'leader')] });
+    const create = creator(makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.2']), [runtimeOf('CLUSTER_UP_NO_HA', [])])));
+    const data = dataWith({ nodes: [node('10.0.0.2', 'leader')] });
 
-    await expect(step(ctx, signal())).rejects.toThrow(WaitFailedError);
+    await expect(create(data).out).rejects.toThrow(WaitFailedError);
     // As AWS advises for a volume in `error`: the operator deletes it, fixes the key, resumes.
     world.volumes.delete('vol-new-1');
     ec2.resetHistory();
 
-    const out = await step(ctx, signal());
+    const out = await create(data).out;
     const tokens = createInputs().map((i) => i.ClientToken);
     expect(tokens).toEqual([clientToken(RUN_ID, 'create-volume:10.0.0.2:0'), clientToken(RUN_ID, 'create-volume:10.0.0.2:1')]);
     expect(out.nodes![0]!.newVolumeId).toBe('vol-new-2');
@@ -192,16 +203,16 @@ describe('create-volumes', () => {
 
   it('does not adopt a pre-existing errored volume: creates a new one with a token other than attempt 0', async () => {
     const world = new Ec2World().volume({ id: 'vol-broken', state: 'error', tags: tagsFor('10.0.0.2') });
-    const { step } = setup(world);
-    const out = await step(ctxWith({ nodes: [node('10.0.0.2', 'leader')] }), signal());
+    const { create } = setup(world);
+    const out = await create(dataWith({ nodes: [node('10.0.0.2', 'leader')] })).out;
     expect(out.nodes![0]!.newVolumeId).toBe('vol-new-1');
     expect(ec2).toHaveReceivedCommandWith(CreateVolumeCommand, { ClientToken: clientToken(RUN_ID, 'create-volume:10.0.0.2:1') });
     expect(ec2).not.toHaveReceivedCommandWith(CreateVolumeCommand, { ClientToken: clientToken(RUN_ID, 'create-volume:10.0.0.2:0') });
   });
 
   it('times out with WaitTimeoutError at the deadline, sleeping no further than the deadline', async () => {
-    const { step, deps } = setup(new Ec2World(), () => ['creating']);
-    const e = await rejection(step(ctxWith({ nodes: [node('10.0.0.2', 'leader')], waitDeadline: T0 + 25_000 }), signal()));
+    const { create, deps } = setup(new Ec2World(), () => ['creating']);
+    const e = await rejection(create(dataWith({ nodes: [node('10.0.0.2', 'leader')] }), { deadline: T0 + 25_000 }).out);
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toContain('encrypted volumes available');
     expect(e.message).toContain('1 of 1 creating');
@@ -211,16 +222,16 @@ describe('create-volumes', () => {
   });
 
   it('a deadline already past: looks once, then WaitTimeoutError without sleeping', async () => {
-    const { step, deps } = setup(new Ec2World(), () => ['creating']);
-    const e = await rejection(step(ctxWith({ nodes: [node('10.0.0.2', 'leader')], waitDeadline: T0 - 1 }), signal()));
+    const { create, deps } = setup(new Ec2World(), () => ['creating']);
+    const e = await rejection(create(dataWith({ nodes: [node('10.0.0.2', 'leader')] }), { deadline: T0 - 1 }).out);
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(deps.clock.sleeps).toEqual([]);
     expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: ['vol-new-1'] });
   });
 
   it('without the preflight results it refuses before creating anything', async () => {
-    const { step } = setup(new Ec2World());
-    await expect(step(ctxWith({ nodes: [node('10.0.0.2', 'leader')], rootSnapshotId: undefined }), signal())).rejects.toThrow(/rootSnapshotId/);
+    const { create } = setup(new Ec2World());
+    await expect(create(dataWith({ nodes: [node('10.0.0.2', 'leader')], rootSnapshotId: undefined })).out).rejects.toThrow(/rootSnapshotId/);
     expect(ec2).not.toHaveReceivedCommand(CreateVolumeCommand);
   });
 });

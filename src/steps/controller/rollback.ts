@@ -19,8 +19,17 @@ async function untouched(deps: Deps, node: ControllerNode): Promise<{ yes: boole
 
 export function rollbackStopNode(deps: Deps) {
   return action<ControllerData, ControllerNode>(
-    async ({ item: node }) => {
-      const now = await untouched(deps, node);
+    async (s, signal) => {
+      const node = s.item;
+      // EC2 refuses to stop an instance that never reached running (IncorrectInstanceState), as one
+      // whose start timed out may be: wait for its start to end, in running or back in stopped.
+      let now = await untouched(deps, node);
+      if (now.state === 'pending' && !now.yes) {
+        await pollUntil(deps, s, `${node.instanceId} out of pending`, async () => {
+          now = await untouched(deps, node);
+          return { done: now.state !== 'pending' || now.yes, value: now.state };
+        }, signal);
+      }
       if (now.yes || now.state === 'stopped' || now.state === 'stopping') return;
       await deps.writes.ec2.stopInstance(node.instanceId);
     },

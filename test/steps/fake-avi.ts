@@ -1,0 +1,77 @@
+// A hand-written fake AviGateway for the step tests: it records every call, answers the
+// cluster runtime from a queue, and keeps what was PUT, exported and imported.
+
+import type { AviGateway, ClusterConfig, ClusterRuntime, Cloud } from '../../src/avi/types.js';
+
+export type RuntimeAnswer = ClusterRuntime | Error;
+
+export class FakeAvi implements AviGateway {
+  cluster: ClusterConfig;
+  /** Answers of getClusterRuntime, as a queue (the last one repeats). */
+  runtimes: RuntimeAnswer[];
+  clouds: Cloud[] = [];
+  exported = 'EXPORTED-CONFIG';
+  probeAnswers: Array<string | undefined> = ['22.1.3'];
+  readonly calls: string[] = [];
+  readonly puts: ClusterConfig[] = [];
+  readonly imports: Array<{ configuration: string; passphrase: string }> = [];
+  readonly exports: string[] = [];
+
+  constructor(cluster: ClusterConfig, runtimes: RuntimeAnswer[]) {
+    this.cluster = cluster;
+    this.runtimes = runtimes;
+  }
+
+  async login(): Promise<string> {
+    this.calls.push('login');
+    return '22.1.3';
+  }
+  async probe(): Promise<string | undefined> {
+    this.calls.push('probe');
+    return this.probeAnswers.length > 1 ? this.probeAnswers.shift() : this.probeAnswers[0];
+  }
+  async getCluster(): Promise<ClusterConfig> {
+    this.calls.push('getCluster');
+    return structuredClone(this.cluster);
+  }
+  async getClusterRuntime(): Promise<ClusterRuntime> {
+    this.calls.push('getClusterRuntime');
+    const next = this.runtimes.length > 1 ? this.runtimes.shift()! : this.runtimes[0]!;
+    if (next instanceof Error) throw next;
+    return structuredClone(next);
+  }
+  async putCluster(cluster: ClusterConfig): Promise<ClusterConfig> {
+    this.calls.push('putCluster');
+    this.puts.push(cluster);
+    return cluster;
+  }
+  async exportConfiguration(passphrase: string): Promise<string> {
+    this.calls.push('exportConfiguration');
+    this.exports.push(passphrase);
+    return this.exported;
+  }
+  async importConfiguration(configuration: string, passphrase: string): Promise<void> {
+    this.calls.push('importConfiguration');
+    this.imports.push({ configuration, passphrase });
+  }
+  async listClouds(): Promise<Cloud[]> {
+    this.calls.push('listClouds');
+    return this.clouds;
+  }
+}
+
+export const CLUSTER_UUID = 'cluster-0c1d2e3f';
+
+export function clusterOf(ips: string[]): ClusterConfig {
+  return { uuid: CLUSTER_UUID, name: 'cluster-0-1', nodes: ips.map((ip) => ({ name: ip, ip: { addr: ip, type: 'V4' } })) };
+}
+
+export function runtimeOf(
+  state: string,
+  nodes: Array<{ ip: string; role?: 'CLUSTER_LEADER' | 'CLUSTER_FOLLOWER'; state?: string }>,
+): ClusterRuntime {
+  return {
+    cluster_state: { state },
+    node_states: nodes.map((n) => ({ name: n.ip, mgmt_ip: n.ip, role: n.role ?? 'CLUSTER_FOLLOWER', state: n.state ?? 'CLUSTER_ACTIVE' })),
+  };
+}
