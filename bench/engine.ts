@@ -5,17 +5,16 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definition, machine } from '../runbooks/controller-swap.js';
+import { runbook } from '../runbooks/controller-swap.js';
+import { buildMachine } from '../src/runbook/machine.js';
 import { Journal } from '../src/engine/journal.js';
 import { createSnapshotWriter, type SnapshotWriter } from '../src/engine/persist.js';
 import { silentProgress } from '../src/engine/progress-silent.js';
 import { Redactor } from '../src/engine/redact.js';
-import { runMachine } from '../src/engine/run.js';
-import type { ControllerContext, ControllerNode } from '../src/steps/controller/context.js';
-import { initialContext } from '../src/steps/controller/context.js';
+import { runMachine, type StepRun } from '../src/engine/run.js';
+import type { ControllerData, ControllerNode } from '../src/steps/controller/context.js';
 import { controllerSteps } from '../src/steps/controller/index.js';
 import type { StepDeps } from '../src/steps/deps.js';
-import type { StepEffect } from '../src/steps/machine.js';
 import { median, ms, quantile, type Measurement } from './report.js';
 
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
@@ -26,18 +25,18 @@ const NODES: ControllerNode[] = ['10.10.1.12', '10.10.2.13', '10.10.3.11'].map((
 }));
 
 /** Instant effects with realistic outputs, so the snapshot has the size of a real run's. */
-function fakeEffects(onStart: (id: string) => void): Record<string, StepEffect<ControllerContext>> {
+function fakeEffects(onStart: (id: string) => void): Record<string, StepRun<ControllerData>> {
   const ids = Object.keys(controllerSteps({} as StepDeps));
-  const outputs: Record<string, (ctx: ControllerContext) => Partial<ControllerContext>> = {
+  const outputs: Record<string, (data: ControllerData) => Partial<ControllerData>> = {
     'check-key': () => ({ keyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }),
     'check-encrypted-ami': () => ({ rootSnapshotId: 'snap-0123456789abcdef0', rootSnapshotSize: 128 }),
-    'discover-nodes': () => ({ nodes: NODES, nodeIndex: 0, clusterUuid: 'cluster-7f3e1c2a-5b6d-4e8f-9a0b-1c2d3e4f5a6b' }),
-    'create-volumes': (ctx) => ({ nodes: ctx.nodes.map((n, i) => ({ ...n, newVolumeId: `vol-0e1c2c3d4e5f6${hex(i, 4)}` })) }),
+    'discover-nodes': () => ({ nodes: NODES, clusterUuid: 'cluster-7f3e1c2a-5b6d-4e8f-9a0b-1c2d3e4f5a6b' }),
+    'create-volumes': (data) => ({ nodes: data.nodes.map((n, i) => ({ ...n, newVolumeId: `vol-0e1c2c3d4e5f6${hex(i, 4)}` })) }),
     verify: () => ({ verified: true }),
   };
-  return Object.fromEntries(ids.map((id) => [id, async (ctx: ControllerContext) => {
+  return Object.fromEntries(ids.map((id) => [id, async (scope) => {
     onStart(id);
-    return outputs[id]?.(ctx) ?? {};
+    return outputs[id]?.(scope.data) ?? undefined;
   }]));
 }
 
@@ -59,21 +58,20 @@ async function oneRun(persist: boolean): Promise<RunResult> {
       },
       flush: () => inner.flush(),
     };
-    const input = initialContext({
-      runId: '20250101-000000-controller-swap-ab12', strategy: 'controller-swap', controller: 'https://10.10.1.12',
-      kmsKey: 'alias/avi-controllers', encryptedAmi: 'ami-0123456789abcdef0', pollIntervalMs: 100, waitTimeoutMs: 600_000,
-    });
+    const built = buildMachine(runbook.definition);
+    const input = built.initialContext({ controller: 'https://10.10.1.12', kmsKey: 'alias/avi-controllers', encryptedAmi: 'ami-0123456789abcdef0', nodes: [] });
+    const gate = async () => ({ approved: true, by: 'bench' });
     const t0 = process.hrtime.bigint();
     const outcome = await runMachine({
-      machine, definition, effects: fakeEffects(() => starts.push(process.hrtime.bigint())),
-      start: { input },
+      runId: '20250101-000000-controller-swap-ab12', built, steps: fakeEffects(() => starts.push(process.hrtime.bigint())),
+      start: { input }, timeoutMs: () => 600_000,
       services: persist
-        ? { journal: new Journal(join(dir, 'journal.jsonl'), new Redactor(['bench-password-123'])), progress: silentProgress, snapshots }
-        : { progress: silentProgress },
+        ? { journal: new Journal(join(dir, 'journal.jsonl'), new Redactor(['bench-password-123'])), progress: silentProgress, snapshots, gate }
+        : { progress: silentProgress, gate },
       signal: new AbortController().signal,
     });
     const wallMs = ms(t0);
-    if (outcome.status !== 'done') throw new Error(`engine run ended ${outcome.status}: ${outcome.failure?.message ?? ''}`);
+    if (outcome.status !== 'done') throw new Error(`engine run ended ${outcome.status}: ${outcome.failures[0]?.message ?? ''}`);
     const gapsMs = starts.slice(1).map((t, i) => Number(t - starts[i]!) / 1e6);
     const snapshotBytes = persist ? (await stat(snapPath)).size : 0;
     const snapshotData = persist ? JSON.parse(await readFile(snapPath, 'utf8')) : undefined;

@@ -6,9 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from '../src/engine/connect.js';
+import { runbook } from '../runbooks/controller-swap.js';
 import { buildPlan } from '../src/engine/plan/plan.js';
-import type { Settings } from '../src/engine/settings.js';
+import type { Settings } from '../src/runbook/settings.js';
+import { connectTarget } from '../src/steps/target.js';
 import { startLab, type RunningLab } from '../src/lab/server.js';
 import { median, ms, type Measurement } from './report.js';
 import { measureProcess } from './proc.js';
@@ -34,8 +35,8 @@ function labSettings(env: Record<string, string>, stateDir: string): Settings {
     avi: { controller: need('AVI_CONTROLLER'), username: 'admin', tenant: 'admin', caBundle: need('AVI_ENCRYPT_CA_BUNDLE') },
     aws: { region: need('AWS_REGION') },
     kmsKey: need('AVI_ENCRYPT_KMS_KEY'),
-    encryptedAmi: need('AVI_ENCRYPT_ENCRYPTED_AMI'),
-    stateDir, pollIntervalMs: 100, waitTimeoutMs: 600_000,
+    stateDir, pollIntervalMs: 100, waitTimeoutMs: 600_000, rollback: true,
+    runbook: { encryptedAmi: need('AVI_ENCRYPT_ENCRYPTED_AMI') },
   };
 }
 
@@ -47,17 +48,17 @@ export async function benchPlan(): Promise<Measurement[]> {
     try {
       const settings = labSettings(lab.env, join(tmp, 'state'));
       const t0 = process.hrtime.bigint();
-      const gateways = await connect(settings, labPassword(lab.env));
+      const target = await connectTarget(settings, labPassword(lab.env), { readOnly: true });
       const connectMs = ms(t0);
       const builds: number[] = [];
       let requests = 0;
       for (let i = 0; i < 6; i++) {
         const before = lab.requests.list().length;
         const t1 = process.hrtime.bigint();
-        const plan = await buildPlan(settings, gateways, new AbortController().signal);
+        const plan = await buildPlan(runbook, settings, target, new AbortController().signal);
         builds.push(ms(t1));
         requests = lab.requests.list().length - before;
-        if (plan.nodes.length !== 3) throw new Error(`plan found ${plan.nodes.length} nodes, expected 3`);
+        if (plan.targets.length !== 3) throw new Error(`plan found ${plan.targets.length} nodes, expected 3`);
       }
       // Targets: see bench/README.md. A plan is ~47 read calls (~10-20 ms each through the SDK
       // and the in-process lab); the first build is what a user waits for.

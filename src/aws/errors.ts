@@ -49,6 +49,8 @@ export async function awsCall<T>(operation: string, send: () => Promise<T>): Pro
   try {
     return await send();
   } catch (error) {
+    // A write refused in a plan is a bug in the caller, not an AWS failure: it keeps its own name.
+    if ((error as { name?: unknown })?.name === 'ReadOnlyViolation') throw error;
     throw toAwsError(error, operation);
   }
 }

@@ -5,6 +5,7 @@
 import type { RunContext } from '../runbook/context.js';
 import type { BuiltRunbook } from '../runbook/machine.js';
 import type { AnyRunbookModule } from '../runbook/module.js';
+import { TARGET_HELD } from '../steps/errors.js';
 import type { Target } from '../steps/target.js';
 import { buildRunbook, realSteps } from './build.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -92,8 +93,8 @@ function exitFor(outcome: RunOutcome<object>): ExitCode {
     case 'interrupted': return EXIT.interrupted;
     case 'rolled-back': return EXIT.rolledBack;
     case 'waiting-approval': return EXIT.waitingApproval;
-    case 'refused': return outcome.failures.some((f) => f.name === 'ClaimConflictError') ? EXIT.locked : EXIT.preflight;
-    default: return outcome.failures.some((f) => f.name === 'ClaimConflictError') ? EXIT.locked : EXIT.stepFailed;
+    case 'refused': return outcome.failures.some((f) => f.code === TARGET_HELD) ? EXIT.locked : EXIT.preflight;
+    default: return EXIT.stepFailed;
   }
 }
 

@@ -3,6 +3,8 @@
 // and registered values (the Avi password, the backup passphrase) wherever they appear
 // inside a string, e.g. an error message that echoes a request body.
 
+import { errorFields } from '../steps/run-error.js';
+
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY =
@@ -17,16 +19,6 @@ const MIN_SECRET_LENGTH = 4;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !NOT_SECRET_KEYS.has(key);
-}
-
-/** An Error as plain JSON data (JSON.stringify turns an Error into {}). */
-export interface PlainError {
-  name: string;
-  message: string;
-  code?: string;
-  /** AWS SDK: $metadata.requestId, for support cases. */
-  requestId?: string;
-  cause?: unknown;
 }
 
 export class Redactor {
@@ -45,7 +37,7 @@ export class Redactor {
     this.secrets.sort((a, b) => b.length - a.length);
   }
 
-  /** A deep copy of `value` with secrets replaced by "[REDACTED]". Errors become PlainError. */
+  /** A deep copy of `value` with secrets replaced by "[REDACTED]". Errors become plain data (RunError's fields). */
   redact<T>(value: T): T {
     return this.walk(value, new Set()) as T;
   }
@@ -62,7 +54,8 @@ export class Redactor {
     if (ancestors.has(value)) return '[Circular]';
     ancestors.add(value);
     try {
-      if (value instanceof Error) return this.walk(toPlainError(value), ancestors);
+      // RunError's fields, and the cause (a wrapped SDK error) for the log.
+      if (value instanceof Error) return this.walk({ ...errorFields(value), ...(value.cause !== undefined ? { cause: value.cause } : {}) }, ancestors);
       if (Array.isArray(value)) return value.map((v) => this.walk(v, ancestors));
       if (value instanceof Date) return new Date(value.getTime());
       if (value instanceof Map) return this.walk(Object.fromEntries(value), ancestors);
@@ -78,15 +71,4 @@ export class Redactor {
       ancestors.delete(value);
     }
   }
-}
-
-/** Error → plain data, keeping what an SRE needs: name, message, code, AWS request id, cause. */
-export function toPlainError(err: Error): PlainError {
-  const e = err as Error & { code?: unknown; $metadata?: { requestId?: unknown }; cause?: unknown };
-  const out: PlainError = { name: e.name, message: e.message };
-  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = String(e.code);
-  const requestId = e.$metadata?.requestId;
-  if (typeof requestId === 'string') out.requestId = requestId;
-  if (e.cause !== undefined) out.cause = e.cause;
-  return out;
 }

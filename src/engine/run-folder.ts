@@ -84,7 +84,3 @@ export async function listRuns(stateDir: string): Promise<string[]> {
     .map((e) => e.name)
     .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
 }
-
-export async function latestRun(stateDir: string): Promise<string | undefined> {
-  return (await listRuns(stateDir))[0];
-}

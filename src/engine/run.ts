@@ -7,6 +7,7 @@ import { createActor, fromPromise, type AnyActorRef, type AnyMachineSnapshot } f
 import { unsettled, type RunContext } from '../runbook/context.js';
 import type { BuiltRunbook, GateAnswer, GateInput, RunEvent, StepInput } from '../runbook/machine.js';
 import type { Scope } from '../steps/effect.js';
+import { TARGET_HELD } from '../steps/errors.js';
 import { toRunError, type RunError } from '../steps/run-error.js';
 import type { Journal } from './journal.js';
 import type { SnapshotWriter } from './persist.js';
@@ -183,7 +184,8 @@ function outcomeOf<D>(built: BuiltRunbook<D>, s: AnyMachineSnapshot): RunOutcome
     .filter((m) => m?.kind === 'gate-waiting' && m.gate && m.lane)
     .map((m) => gateRequest(built, context, m.lane!, m.gate!));
   if (innermost.length) {
-    const status = innermost.every((f) => built.steps.get(f.step)?.preflight) ? 'refused' : 'failed';
+    const refused = innermost.every((f) => built.steps.get(f.step)?.preflight || f.code === TARGET_HELD);
+    const status = refused ? 'refused' : 'failed';
     return { status, context, failures: innermost, rolledBack, waiting };
   }
   if (rolledBack.length) {

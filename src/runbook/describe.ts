@@ -50,7 +50,7 @@ export function describeText<D>(def: RunbookDefinition<D>, fingerprint: string):
     const pad = '  '.repeat(depth);
     for (const e of entries) {
       const doc = (e.doc ?? '').padStart(3);
-      const marks = [e.preflight && 'reads only', e.conditional && 'only when it applies', e.downtime && 'takes it DOWN', e.upAgain && 'it is back'].filter(Boolean);
+      const marks = [e.preflight && 'before any change', e.conditional && 'only when it applies', e.downtime && 'takes it DOWN', e.upAgain && 'it is back'].filter(Boolean);
       const note = marks.length ? `  [${marks.join(', ')}]` : '';
       if (e.kind === 'gate') lines.push(`${doc} ${pad}APPROVAL ${e.id}: ${e.title}`);
       else if (e.kind === 'each') {
@@ -87,10 +87,12 @@ export function describeMermaid<D>(def: RunbookDefinition<D>): string {
         out.push(`${indent}subgraph ${n}["each ${e.collection}: ${e.concurrency === 1 ? 'one at a time' : `${e.concurrency} at once`}"]`);
         chain(e.entries ?? [], `${indent}  `);
         out.push(`${indent}end`);
+        const first = e.entries?.[0];
+        if (first && previous !== id(first.id)) out.push(`  ${previous} -. next item .-> ${id(first.id)}`);
         if (e.rollback?.length) {
           out.push(`${indent}subgraph ${n}_rollback["rollback of that item"]`);
           const after = previous;
-          const rb = e.rollback.map((r) => `${indent}  ${id(r.id)}["${label(r)}"]`);
+          const rb = e.rollback.map((r) => `${indent}  ${id(r.id)}${r.kind === 'wait' ? `(["${label(r)}"])` : `["${label(r)}"]`}`);
           out.push(...rb);
           e.rollback.slice(1).forEach((r, i) => out.push(`${indent}  ${id(e.rollback![i]!.id)} --> ${id(r.id)}`));
           out.push(`${indent}end`);
@@ -98,7 +100,7 @@ export function describeMermaid<D>(def: RunbookDefinition<D>): string {
           previous = after;
         }
       } else {
-        const shape = e.kind === 'wait' ? `(["wait: ${label(e)}"])` : `["${label(e)}${e.downtime ? ' (DOWN)' : ''}"]`;
+        const shape = e.kind === 'wait' ? `(["${label(e)}"])` : `["${label(e)}${e.downtime ? ' (DOWN)' : ''}"]`;
         out.push(`${indent}${n}${shape}`);
         link(n, e.conditional ? '-. if it applies .->' : '-->');
       }

@@ -1,5 +1,8 @@
 // Failures a step reports in words an SRE can act on.
 
+/** RunError code of a refusal because another run holds the target (the engine exits 4). */
+export const TARGET_HELD = 'TargetHeld';
+
 /** The environment is not fit to start (key, AMI, topology). Raised before any change is made. */
 export class PreflightError extends Error {
   override readonly name = 'PreflightError';
@@ -15,9 +18,11 @@ export class WaitFailedError extends Error {
   override readonly name = 'WaitFailedError';
 }
 
-/** Another run holds the cluster (its marker or its volumes are on the same instances). Nothing was changed. */
+/** Another run holds the target (its marker or its volumes are on the same instances). Nothing was changed. */
 export class ClaimConflictError extends Error {
   override readonly name = 'ClaimConflictError';
+  /** The engine's code for "held by another run": refused before any change, exit 4. */
+  readonly code = TARGET_HELD;
 }
 
 /** Bad input found while reading settings: the CLI reports it as one line with exit 2. */

@@ -17,19 +17,30 @@ export interface RunError {
   requestId?: string;
 }
 
-export function toRunError(error: unknown, step: string, item?: string): RunError {
-  const e = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown; operation?: unknown; httpStatus?: unknown; status?: unknown; requestId?: unknown };
-  const out: RunError = {
-    step,
+/** The error part of a RunError, for an error met outside a step (the log's nested errors). */
+export type ErrorFields = Omit<RunError, 'step' | 'item'>;
+
+export function errorFields(error: unknown): ErrorFields {
+  const e = (error ?? {}) as {
+    name?: unknown; message?: unknown; code?: unknown; operation?: unknown; httpStatus?: unknown; status?: unknown; requestId?: unknown;
+    $metadata?: { requestId?: unknown; httpStatusCode?: unknown };
+  };
+  const out: ErrorFields = {
     name: typeof e.name === 'string' ? e.name : 'Error',
     message: typeof e.message === 'string' ? e.message : String(error),
   };
-  if (item) out.item = item;
-  if (typeof e.code === 'string') out.code = e.code;
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = String(e.code);
   if (typeof e.operation === 'string') out.operation = e.operation;
-  // AwsError carries httpStatus; AviError calls it status (0 = no answer at all).
-  const status = typeof e.httpStatus === 'number' ? e.httpStatus : typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
+  // AwsError carries httpStatus, a raw SDK error $metadata; AviError calls it status (0 = no answer at all).
+  const status = typeof e.httpStatus === 'number' ? e.httpStatus
+    : typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode
+      : typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
   if (status !== undefined) out.httpStatus = status;
-  if (typeof e.requestId === 'string') out.requestId = e.requestId;
+  const requestId = typeof e.requestId === 'string' ? e.requestId : e.$metadata?.requestId;
+  if (typeof requestId === 'string') out.requestId = requestId;
   return out;
+}
+
+export function toRunError(error: unknown, step: string, item?: string): RunError {
+  return { step, ...(item ? { item } : {}), ...errorFields(error) };
 }

@@ -93,6 +93,21 @@ describe('resume and status on damaged or unconfirmed runs', () => {
     expect(oneLine((await cli(['resume', b.id, '--yes'])).r, 2)).toMatch(/run\.json is not a run description/);
   }, TIMEOUT);
 
+  it('a run made by a runbook of another shape is refused at once, naming the version that made it', async () => {
+    const { id, dir } = runLike('failed');
+    const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    expect(meta['fingerprint']).toMatch(/^[0-9a-f]{12}$/);
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...meta, fingerprint: '0123456789ab', toolVersion: '0.0.9' }));
+    const { r, calls } = await cli(['resume', id, '--yes']);
+    expect(oneLine(r, 2)).toMatch(new RegExp(
+      `^run ${id} was made by avi-encrypt 0\\.0\\.9 \\(controller-swap runbook shape 0123456789ab\\); this avi-encrypt \\S+ has shape ${String(meta['fingerprint'])} and cannot restore it: finish it with the version that made it, or start a new run with avi-encrypt migrate$`,
+    ));
+    expect(calls).toBe(0);
+    const { fingerprint: _f, ...older } = meta;
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(older));
+    expect(oneLine((await cli(['resume', id, '--yes'])).r, 2)).toMatch(/was made by an older avi-encrypt \(before runbook shapes were recorded\)/);
+  }, TIMEOUT);
+
   it('status lists every run and marks the corrupt ones; asked for a corrupt run by id, exit 2', async () => {
     const healthy = runLike('failed');
     const broken = runLike('failed');

@@ -87,7 +87,6 @@ const OPERATIONS: Record<string, KmsOperation> = {
   CancelKeyDeletion: (world, input) => ({ KeyId: world.cancelKeyDeletion(keyRef(input)).arn }),
 };
 
-export const KMS_OPERATIONS = Object.keys(OPERATIONS);
 
 /** The key ARN an operation is authorized on (its alias or id resolved), or `*` for account-wide ones. */
 function resources(world: LabWorld, operation: string, input: Json): string[] {
