@@ -11,6 +11,7 @@ import { VERSION } from './config.js';
 import { HttpError, compareVersions, parseObjectBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { PUBLIC_PATHS, routeApi } from './routes.js';
 import { SESSION_COOKIE, Sessions } from './sessions.js';
+import { ADMIN_TENANT, chooseTenant, loginTenants, type Tenant } from './tenants.js';
 
 // Logging in and out opens or closes a session; it changes nothing on the Controller.
 const SESSION_PATHS = new Set(['/login', '/logout']);
@@ -59,11 +60,11 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
       const b = parseObjectBody(req, await readBody(req));
       if (b.username !== opts.username || b.password !== opts.password) return sendError(res, 401, 'Invalid credentials');
       const s = sessions.create(opts.username);
-      return sendJson(res, 200, loginBody(opts.username), { 'set-cookie': sessions.cookies(s) });
+      return sendJson(res, 200, loginBody(opts.username, cluster.config.tenants, origin(req)), { 'set-cookie': sessions.cookies(s) });
     }
     const isApi = path.startsWith('/api/');
     if (path !== '/logout' && !isApi) throw new HttpError(404, `Resource ${path} not found`);
-    if (isApi && PUBLIC_PATHS.has(path)) return routeApi({ req, res, url, origin: origin(req), cluster });
+    if (isApi && PUBLIC_PATHS.has(path)) return routeApi({ req, res, url, origin: origin(req), cluster, tenant: ADMIN_TENANT });
     const session = sessions.fromRequest(req);
     if (!session) return sendError(res, 401, 'Authentication credentials were not provided.');
     if (method !== 'GET' && method !== 'HEAD') {
@@ -75,8 +76,12 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
       sessions.drop(session);
       return sendJson(res, 200, {}, { 'set-cookie': Sessions.clearedCookies() });
     }
-    // X-Avi-Tenant / X-Avi-Tenant-UUID are accepted; the lab has only the admin tenant.
-    return routeApi({ req, res, url, origin: origin(req), cluster });
+    const choice = chooseTenant(req, cluster.config.tenants);
+    // UNVERIFIED: no public source shows a real Controller's answer to an unknown tenant. The tenant
+    // is resolved with the session's authorization (its roles are per tenant), so the lab refuses
+    // it as an authentication failure: 401 with Avi's {"error": ...} body.
+    if ('refused' in choice) return sendError(res, 401, choice.refused);
+    return routeApi({ req, res, url, origin: origin(req), cluster, tenant: choice.tenant });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -108,12 +113,12 @@ function origin(req: IncomingMessage): string {
   return `https://${req.headers.host ?? '127.0.0.1'}`;
 }
 
-function loginBody(username: string): Record<string, unknown> {
+function loginBody(username: string, tenants: Tenant[], origin: string): Record<string, unknown> {
   return {
     user_initialized: true,
     version: { ...VERSION },
     user: { username, name: username, full_name: 'System Administrator', is_superuser: true, local: true, default_tenant_ref: '/api/tenant/admin' },
-    tenants: [{ name: 'admin', uuid: 'admin', url: '/api/tenant/admin' }],
+    tenants: loginTenants(tenants, origin),
     system_config: { url: '/api/systemconfiguration', portal_configuration: { allow_basic_authentication: false } },
     controller: { api_idle_timeout: 15 },
     session_cookie_name: SESSION_COOKIE,

@@ -4,8 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterConfig, Cloud } from '../../avi/types.js';
 import type { ClusterSim } from './cluster.js';
-import { exportConfiguration, importConfiguration, VERSION, type SeGroup } from './config.js';
+import { exportConfiguration, importConfiguration, tenantOf, VERSION, type SeGroup } from './config.js';
 import { HttpError, paginate, parseObjectBody, readBody, sendJson } from './http.js';
+import type { Tenant } from './tenants.js';
 
 export interface ApiContext {
   req: IncomingMessage;
@@ -14,6 +15,8 @@ export interface ApiContext {
   /** https://host:port as the client addressed us: refs and `next` links use it. */
   origin: string;
   cluster: ClusterSim;
+  /** The tenant the request works in (X-Avi-Tenant / X-Avi-Tenant-UUID); tenant-scoped objects are filtered by it. */
+  tenant: Tenant;
 }
 
 /** Paths answered without a session. */
@@ -80,13 +83,15 @@ export async function routeApi(ctx: ApiContext): Promise<void> {
 function collection<T extends Cloud | SeGroup>(ctx: ApiContext, type: string, items: T[], uuid: string | undefined, update?: (old: T, body: Record<string, unknown>) => T): Promise<void> | void {
   const { req, res, url } = ctx;
   const method = req.method ?? 'GET';
+  // Objects of another tenant do not exist for this request, as on a real Controller.
+  const visible = (o: T) => tenantOf(o) === ctx.tenant.uuid;
   if (uuid === undefined) {
     if (method !== 'GET') throw new HttpError(405, `Method "${method}" not allowed.`);
     const name = url.searchParams.get('name');
-    const selected = items.filter((o) => name === null || o.name === name).map((o) => withRefs(o, type, ctx));
+    const selected = items.filter((o) => visible(o) && (name === null || o.name === name)).map((o) => withRefs(o, type, ctx));
     return sendJson(res, 200, paginate(selected, url, ctx.origin));
   }
-  const index = items.findIndex((o) => o.uuid === uuid);
+  const index = items.findIndex((o) => o.uuid === uuid && visible(o));
   if (index < 0) throw new HttpError(404, `${type} object with uuid ${uuid} not found`);
   if (method === 'GET') return sendJson(res, 200, withRefs(items[index]!, type, ctx));
   if (method !== 'PUT' || !update) throw new HttpError(405, `Method "${method}" not allowed.`);
@@ -100,8 +105,9 @@ function collection<T extends Cloud | SeGroup>(ctx: ApiContext, type: string, it
 function withRefs(obj: Record<string, any>, type: string, ctx: ApiContext): Record<string, unknown> {
   const named = ctx.url.searchParams.get('include_name') === 'true';
   const ref = (t: string, uuid: string, name?: string) => `${ctx.origin}/api/${t}/${uuid}${named && name ? `#${name}` : ''}`;
-  const { cloud_uuid, ...rest } = obj;
-  const out: Record<string, unknown> = { url: ref(type, obj.uuid, obj.name), ...rest, tenant_ref: ref('tenant', 'admin', 'admin') };
+  const { cloud_uuid, tenant_uuid, ...rest } = obj;
+  const tenant = ctx.cluster.config.tenants.find((t) => t.uuid === tenantOf(obj));
+  const out: Record<string, unknown> = { url: ref(type, obj.uuid, obj.name), ...rest, tenant_ref: ref('tenant', tenantOf(obj), tenant?.name) };
   if (cloud_uuid) out.cloud_ref = ref('cloud', cloud_uuid, ctx.cluster.config.clouds.find((c) => c.uuid === cloud_uuid)?.name);
   return out;
 }
@@ -130,6 +136,7 @@ function validateCloud(b: Record<string, any>, old: Cloud): Cloud {
     const mode = b.aws_configuration?.[f]?.mode;
     if (mode !== undefined && !ENCRYPTION_MODES.has(mode)) throw new HttpError(400, `aws_configuration.${f}.mode: "${mode}" is not a valid choice.`);
   }
-  const { url, tenant_ref, ...rest } = b;
-  return { ...rest, uuid: old.uuid } as Cloud;
+  const { url, tenant_ref, tenant_uuid, ...rest } = b;
+  // An object stays in its tenant.
+  return { ...rest, uuid: old.uuid, ...(old.tenant_uuid === undefined ? {} : { tenant_uuid: old.tenant_uuid }) } as Cloud;
 }
