@@ -61,7 +61,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const requests = new RequestLog();
   const timeline = new Timeline();
   const password = randomBytes(18).toString('base64url');
-  const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests });
+  // What every factory-default Controller in the lab accepts until a configuration is restored or it joins.
+  const nodePassword = randomBytes(18).toString('base64url');
+  const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, nodePassword, version: '22.1.3', timeline, log: requests });
 
   const aws = createAwsHandler(world, requests);
   const labJson: Record<string, () => unknown> = {
@@ -89,6 +91,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     AVI_CONTROLLER: controller,
     AVI_USERNAME: 'admin',
     AVI_PASSWORD: password,
+    // The initial admin password of a factory-default Controller: ClusterNode.password for joins.
+    AVI_NODE_PASSWORD: nodePassword,
     AWS_REGION: seed.region,
     // Fake credentials: the lab's AWS accepts any; real ones must never be sent to it.
     AWS_ACCESS_KEY_ID: 'AKIALABFAKE000000000',

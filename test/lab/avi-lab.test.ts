@@ -72,7 +72,7 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     const oldRoot = w.rootVolume(node.instanceId)!;
     const vol = w.createVolume({ availabilityZone: node.az, snapshotId: lab.seed.encryptedSnapshotId, volumeType: 'gp3' });
     w.stopInstance(node.instanceId);
-    expect(await state()).toBe('CLUSTER_UP_HA_COMPROMISED');
+    await until(async () => (await state()) === 'CLUSTER_UP_HA_COMPROMISED', 'declared down after missed heartbeats');
     await until(() => inst.state === 'stopped' && vol.state === 'available', 'stopped and volume ready');
     w.detachVolume(oldRoot.volumeId);
     await until(() => oldRoot.state === 'available', 'detached');
@@ -82,7 +82,8 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     await until(() => lab.timeline.list().some((e) => e.subject === node.ip && /factory-fresh/.test(e.detail ?? '')), 'fresh boot');
     expect(await state()).toBe('CLUSTER_UP_HA_COMPROMISED');
     const cluster = (await avi('GET', '/api/cluster')).json;
-    expect((await avi('PUT', '/api/cluster', cluster)).status).toBe(200);
+    const nodes = cluster.nodes.map((n: any) => (n.ip.addr === node.ip ? { ...n, password: lab.env.AVI_NODE_PASSWORD } : n));
+    expect((await avi('PUT', '/api/cluster', { ...cluster, nodes })).status).toBe(200);
     await until(async () => (await state()) === 'CLUSTER_UP_HA_ACTIVE', 'HA_ACTIVE');
     expect(vol.content).toBe('configured');
     expect(vol.encrypted).toBe(true);

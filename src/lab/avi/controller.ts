@@ -7,11 +7,11 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Timeline } from '../timeline.js';
 import type { LabRequest, World } from '../world/types.js';
 import { ClusterSim } from './cluster.js';
-import { VERSION } from './config.js';
+import { VERSION, type ControllerConfig } from './config.js';
 import { HttpError, compareVersions, parseObjectBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { PUBLIC_PATHS, routeApi } from './routes.js';
 import { SESSION_COOKIE, Sessions } from './sessions.js';
-import { ADMIN_TENANT, chooseTenant, loginTenants, type Tenant } from './tenants.js';
+import { ADMIN_TENANT, chooseTenant, loginTenants } from './tenants.js';
 
 // Logging in and out opens or closes a session; it changes nothing on the Controller.
 const SESSION_PATHS = new Set(['/login', '/logout']);
@@ -25,7 +25,10 @@ export interface ControllerSimOptions {
   /** Node IPs (the instances' private IPs); the first is the initial leader. */
   nodes: string[];
   username: string;
+  /** The admin password of the configured cluster (AVI_PASSWORD). */
   password: string;
+  /** The initial admin password of a factory-default Controller (AVI_NODE_PASSWORD): the only one it accepts. */
+  nodePassword: string;
   version: '22.1.3';
   timeline: Timeline;
   log: RequestRecorder;
@@ -40,7 +43,7 @@ export interface ControllerSim {
 
 export function createControllerSim(world: World, opts: ControllerSimOptions): ControllerSim {
   if (opts.version !== VERSION.Version) throw new Error(`the lab Controller runs ${VERSION.Version}, not ${opts.version}`);
-  const cluster = new ClusterSim(world, opts.timeline, opts.nodes);
+  const cluster = new ClusterSim(world, opts.timeline, opts.nodes, opts.nodePassword);
   const sessions = new Sessions(() => cluster.epoch);
   const listener = cluster.onInstance.bind(cluster);
   world.events.on('instance', listener);
@@ -55,12 +58,14 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
     }
     if (path === '/login') {
       if (method !== 'POST') throw new HttpError(405, `Method "${method}" not allowed.`);
-      // Lab simplification: a factory-fresh Controller accepts the same admin credentials
-      // (a real one would first need its default admin password set).
+      // A factory-default Controller knows only its initial admin password; a restore brings back
+      // the configured admin's. (Lab simplification: the forced password change before other
+      // configuration, docs "Strong Default Admin Password", is not modelled.)
       const b = parseObjectBody(req, await readBody(req));
-      if (b.username !== opts.username || b.password !== opts.password) return sendError(res, 401, 'Invalid credentials');
+      const password = cluster.config.hasConfig ? opts.password : opts.nodePassword;
+      if (b.username !== opts.username || b.password !== password) return sendError(res, 401, 'Invalid credentials');
       const s = sessions.create(opts.username);
-      return sendJson(res, 200, loginBody(opts.username, cluster.config.tenants, origin(req)), { 'set-cookie': sessions.cookies(s) });
+      return sendJson(res, 200, loginBody(opts.username, cluster.config, origin(req)), { 'set-cookie': sessions.cookies(s) });
     }
     const isApi = path.startsWith('/api/');
     if (path !== '/logout' && !isApi) throw new HttpError(404, `Resource ${path} not found`);
@@ -113,12 +118,13 @@ function origin(req: IncomingMessage): string {
   return `https://${req.headers.host ?? '127.0.0.1'}`;
 }
 
-function loginBody(username: string, tenants: Tenant[], origin: string): Record<string, unknown> {
+function loginBody(username: string, config: ControllerConfig, origin: string): Record<string, unknown> {
   return {
-    user_initialized: true,
+    // UNVERIFIED: false on a Controller whose admin has not been set up yet (the UI's welcome screen).
+    user_initialized: config.hasConfig,
     version: { ...VERSION },
     user: { username, name: username, full_name: 'System Administrator', is_superuser: true, local: true, default_tenant_ref: '/api/tenant/admin' },
-    tenants: loginTenants(tenants, origin),
+    tenants: loginTenants(config.tenants, origin),
     system_config: { url: '/api/systemconfiguration', portal_configuration: { allow_basic_authentication: false } },
     controller: { api_idle_timeout: 15 },
     session_cookie_name: SESSION_COOKIE,

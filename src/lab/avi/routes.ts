@@ -2,10 +2,11 @@
 // export/import, clouds and SE groups. Shapes follow the Avi object model (reference §2-4, §7).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClusterConfig, Cloud } from '../../avi/types.js';
+import type { Cloud } from '../../avi/types.js';
 import type { ClusterSim } from './cluster.js';
 import { exportConfiguration, importConfiguration, tenantOf, VERSION, type SeGroup } from './config.js';
 import { HttpError, paginate, parseObjectBody, readBody, sendJson } from './http.js';
+import { applyMembership, checkClusterPut } from './membership.js';
 import type { Tenant } from './tenants.js';
 
 export interface ApiContext {
@@ -48,8 +49,9 @@ export async function routeApi(ctx: ApiContext): Promise<void> {
       if (parts.length > 2 || (parts[1] !== undefined && parts[1] !== config.cluster.uuid)) throw new HttpError(404, `Cluster object ${parts.slice(1).join('/')} not found`);
       allow('GET', 'PUT');
       if (method === 'PUT') {
-        config.cluster = validateCluster(await body(), config.cluster);
-        cluster.clusterSaved();
+        const change = checkClusterPut(await body(), cluster, cluster.nodePassword);
+        sendJson(res, 200, withRefs(change.next, 'cluster', ctx));
+        return applyMembership(cluster, change); // answered first: a re-formation takes the API down right after
       }
       return sendJson(res, 200, withRefs(config.cluster, 'cluster', ctx));
     }
@@ -110,22 +112,6 @@ function withRefs(obj: Record<string, any>, type: string, ctx: ApiContext): Reco
   const out: Record<string, unknown> = { url: ref(type, obj.uuid, obj.name), ...rest, tenant_ref: ref('tenant', tenantOf(obj), tenant?.name) };
   if (cloud_uuid) out.cloud_ref = ref('cloud', cloud_uuid, ctx.cluster.config.clouds.find((c) => c.uuid === cloud_uuid)?.name);
   return out;
-}
-
-/** PUT /api/cluster on this path may edit and save, never change membership. */
-function validateCluster(b: Record<string, any>, current: ClusterConfig): ClusterConfig {
-  if (b.uuid !== undefined && b.uuid !== current.uuid) throw new HttpError(400, `uuid ${b.uuid} does not match cluster ${current.uuid}`);
-  if (typeof b.name !== 'string' || b.name === '') throw new HttpError(400, 'name: This field is required.');
-  if (!Array.isArray(b.nodes) || b.nodes.length === 0) throw new HttpError(400, 'nodes: at least one node is required');
-  const ips = b.nodes.map((n: any) => n?.ip?.addr);
-  if (ips.some((ip: unknown) => typeof ip !== 'string')) throw new HttpError(400, 'nodes: every node needs ip.addr');
-  const have = current.nodes.map((n) => n.ip.addr);
-  const same = ips.length === have.length && have.every((ip) => ips.includes(ip));
-  if (!same) throw new HttpError(400, `Cluster membership change is not allowed here: nodes must stay ${have.join(', ')} (got ${ips.join(', ')})`);
-  const { url, tenant_ref, ...rest } = b;
-  // node passwords are used while joining and never persisted
-  const nodes = b.nodes.map(({ password, ...n }: Record<string, unknown>) => ({ ...n, name: n.name ?? (n.ip as any).addr }));
-  return { ...rest, uuid: current.uuid, name: b.name, nodes } as ClusterConfig;
 }
 
 function validateCloud(b: Record<string, any>, old: Cloud): Cloud {
