@@ -9,6 +9,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createControllerSim } from './avi/controller.js';
+import { createControllerSsh } from './avi/ssh.js';
+import { generateLabSshKeys, writeLabSshFiles } from './avi/ssh-keys.js';
 import { createAwsHandler } from './aws/server.js';
 import { createClock } from './clock.js';
 import { RequestLog } from './request-log.js';
@@ -82,6 +84,11 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const aviServer = createHttpsServer({ key: cert.key, cert: cert.cert }, sim.handler);
   const awsEndpoint = `http://127.0.0.1:${await listen(awsServer)}`;
   const controller = `https://127.0.0.1:${await listen(aviServer)}`;
+  // The Controller's SSH (<node-ip>:22 stands at a loopback port): restore_config.py for 1-node restores.
+  const sshKeys = generateLabSshKeys();
+  const ssh = createControllerSsh({ hostKey: sshKeys.hostPrivate, adminKey: sshKeys.adminPublic, cluster: sim.cluster, log: requests });
+  const sshPort = await ssh.listen();
+  const sshFiles = writeLabSshFiles(dir, sshKeys, sshPort);
 
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
@@ -105,6 +112,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     // Waits poll every 10 s in production; scaled with the lab, but not below 50 ms.
     AVI_ENCRYPT_POLL_INTERVAL: String(Math.max(50, Math.round(10_000 * opts.timeScale))),
     AVI_ENCRYPT_LAB_URL: awsEndpoint,
+    AVI_ENCRYPT_SSH_KEY: sshFiles.keyPath,
+    AVI_ENCRYPT_KNOWN_HOSTS: sshFiles.knownHostsPath,
+    AVI_ENCRYPT_SSH_ENDPOINT: `127.0.0.1:${sshPort}`,
   };
   writeFileSync(join(dir, 'profile.json'), `${JSON.stringify(profile, null, 2)}\n`);
   const envPath = join(dir, 'env');
@@ -118,7 +128,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       if (stopped) return;
       stopped = true;
       sim.close();
-      await Promise.all([close(awsServer), close(aviServer)]);
+      await Promise.all([close(awsServer), close(aviServer), ssh.close()]);
     },
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
 import { until } from './avi-helpers.js';
+import { connect, exec } from './ssh-helpers.js';
 
 function labJson(url: string): Promise<any> {
   return new Promise((ok, fail) => httpGet(url, (res) => {
@@ -56,6 +57,20 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     expect(env).toContain(`export AVI_ENCRYPT_KMS_KEY='${lab.seed.customerKeyArn}'\n`);
     expect(lab.env.AWS_ENDPOINT_URL_KMS).toBe(lab.env.AWS_ENDPOINT_URL_EC2);
     expect(lab.env.AVI_ENCRYPT_POLL_INTERVAL).toBe('50');
+  });
+
+  it('writes the node password and the SSH key, known_hosts and endpoint the tool connects with', async () => {
+    expect(lab.env.AVI_NODE_PASSWORD).toBeTruthy();
+    expect(lab.env.AVI_NODE_PASSWORD).not.toBe(lab.env.AVI_PASSWORD);
+    expect(readFileSync(join(dir, 'env'), 'utf8')).toContain(`export AVI_NODE_PASSWORD='${lab.env.AVI_NODE_PASSWORD}'\n`);
+    expect(lab.env.AVI_ENCRYPT_SSH_KEY).toBe(join(dir, 'ssh', 'id_ed25519'));
+    expect(statSync(lab.env.AVI_ENCRYPT_SSH_KEY!).mode & 0o777).toBe(0o600);
+    const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(lab.env.AVI_ENCRYPT_SSH_ENDPOINT!)![1]);
+    const [host, type, blob] = readFileSync(lab.env.AVI_ENCRYPT_KNOWN_HOSTS!, 'utf8').trim().split(' ');
+    expect([host, type]).toEqual([`[127.0.0.1]:${port}`, 'ssh-ed25519']);
+    const conn = await connect(port, readFileSync(lab.env.AVI_ENCRYPT_SSH_KEY!, 'utf8'), Buffer.from(blob!, 'base64'));
+    expect((await exec(conn, '/opt/avi/scripts/restore_config.py --help')).stdout).toMatch(/^usage: restore_config\.py/);
+    conn.end();
   });
 
   it('serves /_lab/seed and the Controller over TLS verified against the lab CA', async () => {
