@@ -3,7 +3,7 @@
 // Controller with the documented flags, refusals and output.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Client as SshClient } from 'ssh2';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { createControllerSsh, splitWords, type ControllerSsh } from '../../src/lab/avi/ssh.js';
 import { generateLabSshKeys, type LabSshKeys } from '../../src/lab/avi/ssh-keys.js';
 import { Client, call, clusterState, startSim, until, type SimFixture } from './avi-helpers.js';
@@ -20,7 +20,7 @@ describe('simulated Controller SSH and restore_config.py', () => {
   let ssh: ControllerSsh;
   let port: number;
   let conn: SshClient | undefined;
-  const hostKey = () => (utils.parseKey(keys.hostPublic) as { getPublicSSH(): Buffer }).getPublicSSH();
+  const hostKey = () => (ssh2.utils.parseKey(keys.hostPublic) as { getPublicSSH(): Buffer }).getPublicSSH();
 
   beforeEach(async () => {
     f = await startSim([IP], 0.005);
@@ -53,7 +53,7 @@ describe('simulated Controller SSH and restore_config.py', () => {
     expect((await exec(conn, 'true')).code).toBe(127); // only the documented commands exist
     const other = generateLabSshKeys();
     await expect(connect(port, other.adminPrivate)).rejects.toThrow(/authentication/i);
-    await expect(connect(port, keys.adminPrivate, (utils.parseKey(other.hostPublic) as any).getPublicSSH())).rejects.toThrow();
+    await expect(connect(port, keys.adminPrivate, (ssh2.utils.parseKey(other.hostPublic) as any).getPublicSSH())).rejects.toThrow();
   });
 
   it('restores an uploaded export onto the factory-fresh Controller, refusing what the script refuses', async () => {

@@ -1,10 +1,10 @@
 // A tiny ssh2 client for the lab's Controller SSH: connect with a key (checking the host key),
 // run a command with stdin, upload a file over SFTP.
-import { Client } from 'ssh2';
+import ssh2, { type Client } from 'ssh2';
 
 export function connect(port: number, privateKey: string, hostKey?: Buffer): Promise<Client> {
   return new Promise((ok, fail) => {
-    const c = new Client();
+    const c = new ssh2.Client();
     c.on('ready', () => ok(c)).on('error', fail).on('close', () => fail(new Error('connection closed before login')));
     c.connect({
       host: '127.0.0.1', port, username: 'admin', privateKey, readyTimeout: 5000,

@@ -2,10 +2,10 @@
 // restore_config.py reads it (the docs copy it with scp to /tmp; SFTP is the same SSH channel).
 // Only what a file upload and clean-up need: open/write/read/close, stat, remove, realpath.
 
-import type { Attributes, SFTPWrapper } from 'ssh2';
-import { utils } from 'ssh2';
+import ssh2, { type Attributes, type SFTPWrapper } from 'ssh2';
 
-const { OPEN_MODE, STATUS_CODE } = utils.sftp;
+// ssh2 is CommonJS: its exports come through the default import under ESM.
+const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 const HOME = '/home/admin';
 
 interface File { data: Buffer; mode: number }

@@ -4,7 +4,7 @@
 
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 
 export interface LabSshKeys {
   hostPrivate: string;
@@ -14,8 +14,8 @@ export interface LabSshKeys {
 }
 
 export function generateLabSshKeys(): LabSshKeys {
-  const host = utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-controller-host' });
-  const admin = utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-admin' });
+  const host = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-controller-host' });
+  const admin = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-admin' });
   return { hostPrivate: host.private, hostPublic: host.public, adminPrivate: admin.private, adminPublic: admin.public };
 }
 

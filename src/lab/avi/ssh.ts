@@ -5,7 +5,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { Server, utils, type Connection, type ServerChannel } from 'ssh2';
+import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import type { ClusterSim } from './cluster.js';
 import type { RequestRecorder } from './controller.js';
 import { restoreConfig, RESTORE_SCRIPT, type ScriptIo } from './restore-script.js';
@@ -26,14 +26,14 @@ export interface ControllerSsh {
 }
 
 export function createControllerSsh(opts: ControllerSshOptions): ControllerSsh {
-  const allowed = utils.parseKey(opts.adminKey);
+  const allowed = ssh2.utils.parseKey(opts.adminKey);
   if (allowed instanceof Error) throw allowed;
   const files = new NodeFiles();
   const record = (operation: string, mutating: boolean, status: number) =>
     opts.log.record({ service: 'avi', operation, mutating, status, ...(status === 0 ? {} : { error: `exit ${status}` }) });
 
   const open = new Set<Connection>();
-  const ssh = new Server({ hostKeys: [opts.hostKey], ident: 'OpenSSH_8.9p1' }, (client: Connection) => {
+  const ssh = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'OpenSSH_8.9p1' }, (client: Connection) => {
     open.add(client);
     client.on('close', () => open.delete(client));
     client.on('authentication', (ctx) => {
