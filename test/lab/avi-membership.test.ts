@@ -124,4 +124,24 @@ describe('simulated Controller: cluster membership', () => {
     await ready('CLUSTER_UP_HA_ACTIVE');
     expect(fewestActive(f.timeline.list())).toBe(2);
   });
+
+  it('does not take back a new machine at a member IP on a save: it is dismantled, then added as a new node', async () => {
+    const cluster = await start();
+    f.world.setState('i-00000000000000002', 'shutting-down');
+    f.world.setState('i-00000000000000002', 'terminated');
+    await ready('CLUSTER_UP_HA_COMPROMISED');
+    f.world.launch(IPS[2]!, 'fresh'); // the old private IP, on a new instance
+    await until(() => f.timeline.list().some((e) => e.subject === IPS[2] && /a new machine/.test(e.detail ?? '')), 'stranger seen');
+    await c.login();
+    const same = await c.api('PUT', '/api/cluster', { ...cluster, nodes: [node(IPS[0]!), node(IPS[1]!), node(IPS[2]!, f.nodePassword)] });
+    expect(same.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300_000 * SCALE * 1.2)); // longer than a convergence
+    expect(await clusterState(f.url)).toBe('CLUSTER_UP_HA_COMPROMISED');
+    expect((await c.api('PUT', '/api/cluster', { ...cluster, nodes: [node(IPS[0]!)] })).status).toBe(200);
+    await ready('CLUSTER_UP_NO_HA');
+    await c.login();
+    const grown = await c.api('PUT', '/api/cluster', { ...cluster, nodes: IPS.map((ip, i) => node(ip, i === 0 ? undefined : f.nodePassword)) });
+    expect(grown.status).toBe(200);
+    await ready('CLUSTER_UP_HA_ACTIVE');
+  });
 });

@@ -39,6 +39,7 @@ export class ClusterSim {
       if (inst.state !== 'running' || !root || (!listed && !bootsController(root.content))) continue;
       const n = newNode(inst.privateIp, 'up', root.volumeId);
       n.upSince = this.upSince;
+      n.instanceId = n.bootedInstanceId = inst.instanceId;
       if (!listed) n.member = 'out';
       this.known.set(n.ip, n);
     }
@@ -148,6 +149,7 @@ export class ClusterSim {
       if (gen !== n.gen || n.power !== 'up' || !this.isMember(n.ip)) return;
       n.member = 'active';
       n.upSince = new Date().toISOString();
+      if (n.bootedInstanceId) n.instanceId = n.bootedInstanceId;
       this.markRootConfigured(n);
       this.rec.node(n, 'converged');
       this.ensureLeader();
@@ -175,6 +177,7 @@ export class ClusterSim {
     if (n.member !== 'active') n.member = 'out';
     n.awaitingJoin = false;
     const gen = ++n.gen;
+    n.bootedInstanceId = inst.instanceId;
     if (root) n.rootVolumeId = root.volumeId;
     else delete n.rootVolumeId;
     this.rec.node(n, root ? `booting from ${root.volumeId} (${root.content}${root.encrypted ? ', encrypted' : ''})` : 'no root volume');
@@ -199,6 +202,12 @@ export class ClusterSim {
     if (!this.isMember(n.ip)) {
       n.member = 'out';
       this.rec.node(n, content === 'fresh' ? 'factory-default Controller up, not in the cluster' : 'Controller up with a configuration of its own, not in the cluster');
+    } else if (!this.single && n.instanceId !== undefined && n.instanceId !== n.bootedInstanceId) {
+      // Docs ("Replace a Follower Node with a New Node"; the VCF node-replacement playbook): a new
+      // machine at a member's IP is not taken back by editing the cluster; dismantle to the
+      // leader, then add it as a new node.
+      n.member = 'out';
+      this.rec.node(n, `a new machine (${n.bootedInstanceId}) at a member's IP: remove it from the cluster (dismantle), then add it as a new node`);
     } else if (this.single) {
       n.member = 'active';
       this.epoch++;

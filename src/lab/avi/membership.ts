@@ -10,6 +10,9 @@
 //   the cluster re-forms ("generally 4-10 minutes"; 3 -> 1 "around 2 minutes").
 // One PUT may remove a follower and add a new node: "Change a Follower Node" documents exactly
 // that save (remove node-3, add node-4; the old one clears its state, the new one is added).
+// A new machine at a member's IP is not taken back by a save ("Replace a Follower Node with a
+// New Node"; the VCF node-replacement playbook dismantles, redeploys at the failed node's IP and
+// re-forms): cluster.ts keeps it out until it is removed and added again.
 
 import type { ClusterConfig, ClusterNode } from '../../avi/types.js';
 import type { ClusterSim } from './cluster.js';

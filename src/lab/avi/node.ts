@@ -37,6 +37,10 @@ export interface NodeSim {
   upSince?: string;
   /** What the node's instance was doing when its heartbeats stopped (for the timeline). */
   stoppedAs?: string;
+  /** The instance the cluster knows this node as; a different machine at the same IP is a stranger. */
+  instanceId?: string;
+  /** The instance that last booted at this IP. */
+  bootedInstanceId?: string;
 }
 
 export function newNode(ip: string, power: Power, rootVolumeId: string | undefined): NodeSim {
