@@ -1,8 +1,7 @@
-// The Controller cluster as it reacts to the EC2 world: nodes power off and boot with their
-// instances, are declared down only after missed heartbeats, rejoin (configured root) or wait to
-// be joined (factory-fresh root), converge, elect a new leader, and make the API unreachable or
-// 503 the way the docs describe. Membership changes (PUT /api/cluster) are applied here once
-// membership.ts has checked them. Durations are the documented real ones, scaled by the lab clock.
+// The Controller cluster: its nodes (node-power.ts follows their instances), convergence, leader
+// election, and what a client of the cluster's address sees: unreachable, 503 or serving, the way
+// the docs describe. Membership changes (PUT /api/cluster) are applied here once membership.ts has
+// checked them. Durations are the documented real ones, scaled by the lab clock.
 
 import type { ClusterRuntime } from '../../avi/types.js';
 import type { Timeline } from '../timeline.js';
@@ -10,6 +9,7 @@ import type { InstanceRecord, World } from '../world/types.js';
 import { freshConfig, seededConfig, VERSION, type ControllerConfig } from './config.js';
 import { bootsController, DURATIONS, newNode, nodeState, rootContent, type NodeSim } from './node.js';
 import { ClusterRecorder } from './cluster-timeline.js';
+import { bootNode, powerOffNode } from './node-power.js';
 
 export type ApiMode = 'up' | 'unavailable' | 'unreachable';
 
@@ -20,11 +20,12 @@ export class ClusterSim {
   config: ControllerConfig;
   /** Bumped whenever the serving node restarts or changes: sessions from an older epoch are dead. */
   epoch = 0;
-  private lastConfigured: ControllerConfig;
+  /** The configuration last persisted on the nodes' disks: what a configured root boots with. */
+  lastConfigured: ControllerConfig;
   private restarting: string | null = null;
   private restartGen = 0;
   private readonly upSince = new Date().toISOString();
-  private readonly rec: ClusterRecorder;
+  readonly rec: ClusterRecorder;
 
   /** @param nodePassword the initial admin password of every factory-default Controller in the lab */
   constructor(readonly world: World, timeline: Timeline, ips: string[], readonly nodePassword: string) {
@@ -72,8 +73,8 @@ export class ClusterSim {
     const ip = inst.privateIp;
     if (!this.known.has(ip) && inst.state !== 'running') return; // not (yet) a Controller we know of
     const n = this.nodeAt(ip);
-    if (inst.state === 'running' && from !== 'running') this.boot(n, inst);
-    else if (from === 'running' && inst.state !== 'running') this.powerOff(n, inst.state);
+    if (inst.state === 'running' && from !== 'running') bootNode(this, n, inst);
+    else if (from === 'running' && inst.state !== 'running') powerOffNode(this, n, inst.state);
   }
 
   apiMode(): ApiMode {
@@ -171,94 +172,15 @@ export class ClusterSim {
     this.rec.cluster(detail, this.restarting);
   }
 
-  private boot(n: NodeSim, inst: InstanceRecord): void {
-    const root = this.world.rootVolume(inst.instanceId);
-    n.power = 'booting';
-    if (n.member !== 'active') n.member = 'out';
-    n.awaitingJoin = false;
-    const gen = ++n.gen;
-    n.bootedInstanceId = inst.instanceId;
-    if (root) n.rootVolumeId = root.volumeId;
-    else delete n.rootVolumeId;
-    this.rec.node(n, root ? `booting from ${root.volumeId} (${root.content}${root.encrypted ? ', encrypted' : ''})` : 'no root volume');
-    if (this.single && this.isMember(n.ip)) this.epoch++;
-    this.refresh();
-    if (!root) return; // nothing to boot from: the node never comes up
-    this.world.clock.after(DURATIONS.bootMs, () => {
-      if (gen === n.gen) this.booted(n);
-    });
-  }
-
-  private booted(n: NodeSim): void {
-    const content = rootContent(this.world, n);
-    if (!bootsController(content)) {
-      n.power = 'down'; // running instance, dead Controller: never answers, never joins
-      this.rec.node(n, `root volume holds no Controller image (${content ?? 'missing'})`, 'CLUSTER_FAILURE');
-      this.refresh();
-      return;
-    }
-    n.power = 'up';
-    n.upSince = new Date().toISOString();
-    if (!this.isMember(n.ip)) {
-      n.member = 'out';
-      this.rec.node(n, content === 'fresh' ? 'factory-default Controller up, not in the cluster' : 'Controller up with a configuration of its own, not in the cluster');
-    } else if (!this.single && n.instanceId !== undefined && n.instanceId !== n.bootedInstanceId) {
-      // Docs ("Replace a Follower Node with a New Node"; the VCF node-replacement playbook): a new
-      // machine at a member's IP is not taken back by editing the cluster; dismantle to the
-      // leader, then add it as a new node.
-      n.member = 'out';
-      this.rec.node(n, `a new machine (${n.bootedInstanceId}) at a member's IP: remove it from the cluster (dismantle), then add it as a new node`);
-    } else if (this.single) {
-      n.member = 'active';
-      this.epoch++;
-      this.restarting = null;
-      // The disk holds the configuration: a configured root boots with the one last saved on it.
-      this.config = content === 'configured' ? this.lastConfigured : freshConfig(n.ip);
-      this.rec.node(n, content === 'configured' ? 'up with its configuration' : 'factory-fresh: no configuration');
-    } else if (content === 'configured') {
-      this.join(n, 'rejoining by itself (rejoin_nodes_automatically)');
-    } else {
-      n.member = 'out';
-      n.awaitingJoin = true;
-      this.rec.node(n, 'factory-fresh: waits for the cluster configuration to be saved with its password');
-    }
-    this.ensureLeader();
-    this.refresh();
-  }
-
-  private powerOff(n: NodeSim, state: string): void {
-    const wasUp = n.power === 'up';
-    n.power = 'down';
-    n.awaitingJoin = false;
-    n.stoppedAs = state;
-    n.gen++;
-    delete n.upSince;
-    if (!this.isMember(n.ip)) {
-      this.rec.node(n, `instance ${state}`);
-      return this.refresh();
-    }
-    if (this.single) {
-      n.member = 'out';
-      this.epoch++;
-      this.restartGen++;
-      this.restarting = null;
-      this.rec.node(n, `instance ${state}: the only node is down`);
-      return this.refresh();
-    }
-    this.refresh(`${n.ip} (instance ${state}) stopped sending heartbeats`);
-    if (!wasUp || n.member === 'out') return;
-    // Peers notice only after 4 missed 10 s heartbeats; until then it is still counted active.
-    this.world.clock.after(DURATIONS.heartbeatMs * DURATIONS.missedHeartbeats, () => {
-      if (n.power === 'up' || n.member === 'out' || !this.isMember(n.ip)) return;
-      n.member = 'out';
-      this.rec.node(n, `instance ${n.stoppedAs}: declared down after ${DURATIONS.missedHeartbeats} missed heartbeats`);
-      this.ensureLeader();
-      this.refresh();
-    });
+  /** The only node went down or came back: whatever restart was under way is over, sessions are gone. */
+  singleNodeRestarted(): void {
+    this.epoch++;
+    this.restartGen++;
+    this.restarting = null;
   }
 
   /** A follower takes leadership when the leader is declared down; the API is 503 while it takes over. */
-  private ensureLeader(): void {
+  ensureLeader(): void {
     if (this.single || this.nodeAt(this.leader).member === 'active') return;
     const next = this.nodes.find((n) => n.member === 'active' && n.power === 'up');
     if (!next || this.activeCount() < 2) return;
@@ -267,7 +189,7 @@ export class ClusterSim {
     this.beginRestart(`leader ${old} lost; ${next.ip} takes leadership`, DURATIONS.failoverMs);
   }
 
-  private markRootConfigured(n: NodeSim): void {
+  markRootConfigured(n: NodeSim): void {
     const vol = n.rootVolumeId ? this.world.volumes.get(n.rootVolumeId) : undefined;
     if (vol) vol.content = 'configured';
   }
