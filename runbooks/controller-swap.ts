@@ -14,13 +14,15 @@ const threeNodes = (ctx: ControllerContext) => !isSingleNode(ctx);
 
 export const definition: RunbookDefinition<ControllerContext> = {
   strategy: 'controller-swap',
-  version: 1,
+  version: 2,
   document: 'Controller 1-node or 3-node cluster using Existing Controller VMs',
   entries: [
     // Preflight: reads only, so a refusal changes nothing.
     step('check-key', 'Check the KMS key is Enabled and symmetric', { preflight: true }),
     step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key", { preflight: true }),
     step('discover-nodes', 'Map each cluster node to its EC2 instance, followers first, leader last', { preflight: true }),
+    // Before the first change: refuses if another run (any host, any state dir) works on these instances.
+    step('claim-nodes', "Mark the node instances as this run's (refused if another run holds them)"),
     // Before step 1 on purpose: the backup asks for its passphrase, and a refusal there leaves nothing created.
     step('export-config', 'Back up the Controller configuration (full_system) into the run folder', {
       doc: '2',
@@ -55,6 +57,7 @@ export const definition: RunbookDefinition<ControllerContext> = {
       (ctx, i) => !!ctx.nodes[i]?.alreadyEncrypted,
     ),
     step('verify', 'Verify every root volume is encrypted with the key'),
+    step('release-nodes', "Remove this run's mark from the node instances"),
   ],
 };
 

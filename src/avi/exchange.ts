@@ -24,7 +24,8 @@ export function controllerOrigin(controller: string): string {
   if (url.username || url.password) {
     throw new AviError(0, 'Avi Controller URL must not carry credentials; use AVI_USERNAME/AVI_PASSWORD', 'auth');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  // The login body carries the password: plain HTTP is refused here too, not only by the CLI.
+  if (url.protocol !== 'https:') {
     throw new AviError(0, `Avi Controller URL ${url.origin} must start with https://`, 'unreachable');
   }
   return url.origin;

@@ -23,6 +23,8 @@ export type Exchange = (req: Omit<HttpRequest, 'timeoutMs' | 'ca'>) => Promise<H
 interface LoginBody {
   version?: { Version?: unknown };
   session_cookie_name?: unknown;
+  /** The tenants this user may work in (reference §1.1). */
+  tenants?: Array<{ name?: unknown; uuid?: unknown }>;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -121,6 +123,7 @@ export class AviSession {
     if (!names.some((n) => this.jar.get(n) !== undefined)) {
       throw new AviError(res.status, `Avi Controller ${this.cfg.controller} accepted the login but set no session cookie (${names.join('/')})`, 'auth');
     }
+    this.checkTenant(body);
     const reported = typeof body.version?.Version === 'string' ? body.version.Version : await this.probeVersion();
     if (reported === undefined && this.cfg.apiVersion === undefined) {
       throw new AviError(res.status, `Avi Controller ${this.cfg.controller} did not report its version at login; set the API version explicitly`, 'http');
@@ -128,6 +131,15 @@ export class AviSession {
     this.controllerVersion = reported;
     this.generation++;
     this.active = true;
+  }
+
+  /** A tenant the user cannot use would scope every later call to nothing: refuse it at login. */
+  private checkTenant(body: LoginBody): void {
+    if (!Array.isArray(body.tenants) || body.tenants.length === 0) return; // not reported: the API will say
+    const names = body.tenants.flatMap((t) => [t.name, t.uuid]).filter((n): n is string => typeof n === 'string');
+    if (names.includes(this.cfg.tenant)) return;
+    const listed = body.tenants.map((t) => t.name).filter((n) => typeof n === 'string').join(', ');
+    throw new AviError(200, `tenant "${this.cfg.tenant}" is not a tenant of user ${this.cfg.username} on this Controller (tenants: ${listed}): fix --tenant or AVI_TENANT`, 'tenant');
   }
 
   private checkLoginStatus(res: HttpResponse): void {

@@ -1,12 +1,12 @@
 // One HTTP exchange with the Controller over node:https, TLS verification always on.
 // No retries, cookies or Avi semantics here: those live in session.ts and client.ts.
 
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Absolute URL; http:// is accepted only because tests run a plain fake. */
+  /** Absolute https:// URL; anything else is refused before a connection is opened. */
   url: URL;
   headers: Record<string, string>;
   body?: string;
@@ -32,7 +32,9 @@ export class RequestTimeout extends Error {
 }
 
 export function sendHttp(req: HttpRequest): Promise<HttpResponse> {
-  const isHttps = req.url.protocol === 'https:';
+  if (req.url.protocol !== 'https:') {
+    return Promise.reject(new Error(`refusing ${req.url.protocol}// to ${req.url.host}: the Controller is only spoken to over https`));
+  }
   const headers: Record<string, string | number> = { ...req.headers };
   if (req.body !== undefined) headers['Content-Length'] = Buffer.byteLength(req.body);
   const options: https.RequestOptions = {
@@ -41,7 +43,7 @@ export function sendHttp(req: HttpRequest): Promise<HttpResponse> {
     // A fresh connection per exchange: nothing lingers to keep the CLI (or jest) alive.
     agent: false,
   };
-  if (isHttps && req.ca !== undefined) options.ca = req.ca;
+  if (req.ca !== undefined) options.ca = req.ca;
 
   return new Promise<HttpResponse>((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage): void => {
@@ -52,7 +54,7 @@ export function sendHttp(req: HttpRequest): Promise<HttpResponse> {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
       );
     };
-    const request = isHttps ? https.request(req.url, options, onResponse) : http.request(req.url, options, onResponse);
+    const request = https.request(req.url, options, onResponse);
     request.setTimeout(req.timeoutMs, () => request.destroy(new RequestTimeout(req.timeoutMs)));
     request.on('error', reject);
     if (req.body !== undefined) request.write(req.body);

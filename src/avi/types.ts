@@ -89,7 +89,7 @@ export class AviError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly kind: 'unreachable' | 'tls' | 'auth' | 'http' | 'timeout',
+    readonly kind: 'unreachable' | 'tls' | 'auth' | 'http' | 'timeout' | 'tenant',
   ) {
     super(message);
     this.name = 'AviError';

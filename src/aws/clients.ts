@@ -5,6 +5,8 @@ export interface AwsClientOptions {
   region: string;
   /** Named profile from ~/.aws/config; without it the SDK falls back to AWS_PROFILE / default. */
   profile?: string;
+  /** Where the SDK's own warnings go (e.g. "multiple credential sources"); never the console. */
+  onWarning?: (message: string) => void;
 }
 
 export interface AwsClients {
@@ -21,7 +23,10 @@ export interface AwsClients {
  * - retries: standard mode with the default 3 attempts (still overridable by AWS_RETRY_MODE /
  *   AWS_MAX_ATTEMPTS); callers must not add their own retry loop around SDK calls.
  */
-export function createAwsClients({ region, profile }: AwsClientOptions): AwsClients {
-  const config = profile ? { region, profile } : { region };
+export function createAwsClients({ region, profile, onWarning }: AwsClientOptions): AwsClients {
+  const warn = (...parts: unknown[]) => onWarning?.(parts.map(String).join(' ').replace(/\s+/g, ' ').trim());
+  // A logger without info/debug output: the SDK's warnings reach onWarning instead of eight lines on stderr.
+  const logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn, error: warn };
+  const config = { region, logger, ...(profile ? { profile } : {}) };
   return { ec2: new EC2Client(config), kms: new KMSClient(config) };
 }

@@ -32,6 +32,7 @@ function requestId(error: unknown): string | undefined {
 export function toAwsError(error: unknown, operation: string): AwsError {
   if (error instanceof AwsError) return error;
   const code = errorCode(error);
+  if (code === 'CredentialsProviderError') return noCredentials(operation);
   const detail = errorDetail(error);
   const id = requestId(error);
   const suffix = id ? ` (request ${id})` : '';
@@ -45,6 +46,15 @@ export async function awsCall<T>(operation: string, send: () => Promise<T>): Pro
   } catch (error) {
     throw toAwsError(error, operation);
   }
+}
+
+/** The SDK's "Could not load credentials from any providers", with what was tried and the fix. */
+function noCredentials(operation: string): AwsError {
+  return new AwsError(
+    'CredentialsProviderError',
+    `${operation} failed: no AWS credentials found (tried: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile (--profile, AWS_PROFILE or default) in ~/.aws/credentials and ~/.aws/config with SSO, credential_process or role, web identity, ECS and EC2 instance metadata); set --profile or AWS_PROFILE, or run aws sso login`,
+    operation,
+  );
 }
 
 /** Describe* on an unknown id can also come back empty (e.g. deregistered AMIs): report it as AWS would. */

@@ -13,7 +13,7 @@ import {
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsCall, notFound } from './errors.js';
 import { toImageInfo, toInstanceInfo, toKeyInfo, toSnapshotInfo, toVolumeInfo } from './mapping.js';
-import type { AwsGateway, Tags } from './types.js';
+import type { AwsGateway, InstanceInfo, Tags } from './types.js';
 
 export type AwsReads = Pick<
   AwsGateway,
@@ -31,8 +31,9 @@ const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shut
 // Everything except deleting/deleted: an errored volume still belongs to the run and must be seen.
 const LIVE_VOLUME_STATES = ['creating', 'available', 'in-use', 'error'];
 
-function flattenReservations(reservations: { Instances?: Instance[] }[] | undefined): Instance[] {
-  return (reservations ?? []).flatMap((r) => r.Instances ?? []);
+/** Each instance with the account that owns its reservation. */
+function flattenReservations(reservations: { Instances?: Instance[]; OwnerId?: string }[] | undefined): InstanceInfo[] {
+  return (reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => toInstanceInfo(i, r.OwnerId)));
 }
 
 export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient }): AwsReads {
@@ -65,7 +66,7 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
       );
       const instance = flattenReservations(out.Reservations)[0];
       if (!instance) throw notFound('InvalidInstanceID.NotFound', `Instance ${instanceId}`, 'DescribeInstances');
-      return toInstanceInfo(instance);
+      return instance;
     },
 
     async findInstancesByPrivateIp(ips, vpcId) {
@@ -77,13 +78,13 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
         { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
       ];
       if (vpcId) Filters.push({ Name: 'vpc-id', Values: [vpcId] });
-      const found: Instance[] = [];
+      const found: InstanceInfo[] = [];
       await awsCall('DescribeInstances', async () => {
         for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters })) {
           found.push(...flattenReservations(page.Reservations));
         }
       });
-      return found.map(toInstanceInfo);
+      return found;
     },
 
     async describeVolume(volumeId) {

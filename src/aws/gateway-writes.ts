@@ -2,6 +2,7 @@ import {
   AttachVolumeCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
+  DeleteTagsCommand,
   DetachVolumeCommand,
   ModifyInstanceAttributeCommand,
   StartInstancesCommand,
@@ -23,6 +24,7 @@ export type AwsWrites = Pick<
   | 'attachVolume'
   | 'setDeleteOnTermination'
   | 'tagResources'
+  | 'untagResources'
 >;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
@@ -93,6 +95,14 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
       await awsCall('CreateTags', () =>
         ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
+      );
+    },
+
+    async untagResources(resourceIds, keys) {
+      // An empty Tags list would delete every tag of the resources: never what a caller means.
+      if (resourceIds.length === 0 || keys.length === 0) return;
+      await awsCall('DeleteTags', () =>
+        ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })) })),
       );
     },
   };

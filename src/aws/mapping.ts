@@ -75,7 +75,7 @@ export function toVolumeInfo(volume: Volume): VolumeInfo {
   return info;
 }
 
-export function toInstanceInfo(instance: Instance): InstanceInfo {
+export function toInstanceInfo(instance: Instance, ownerId?: string): InstanceInfo {
   const blockDevices: BlockDevice[] = [];
   for (const bdm of instance.BlockDeviceMappings ?? []) {
     // Instance-store entries have no Ebs part and nothing to migrate.
@@ -101,5 +101,6 @@ export function toInstanceInfo(instance: Instance): InstanceInfo {
   }
   if (instance.PrivateIpAddress) info.privateIp = instance.PrivateIpAddress;
   if (instance.VpcId) info.vpcId = instance.VpcId;
+  if (ownerId) info.ownerId = ownerId;
   return info;
 }

@@ -8,6 +8,8 @@ export const TAG = {
   role: 'avi-encrypt:role',
   node: 'avi-encrypt:node',
   replacedBy: 'avi-encrypt:replaced-by',
+  /** Prefix of the marker a run puts on the instances it works on, one key per run: `avi-encrypt:in-flight:<run id>`. */
+  inFlightPrefix: 'avi-encrypt:in-flight:',
 } as const;
 
 export type Tags = Record<string, string>;
@@ -82,6 +84,8 @@ export interface InstanceInfo {
   privateIp?: string;
   availabilityZone: string;
   vpcId?: string;
+  /** The AWS account that owns the instance (its reservation's OwnerId). */
+  ownerId?: string;
   rootDeviceName: string;
   blockDevices: BlockDevice[];
   tags: Tags;
@@ -121,6 +125,8 @@ export interface AwsGateway {
   attachVolume(volumeId: string, instanceId: string, device: string): Promise<void>;
   setDeleteOnTermination(instanceId: string, device: string, deleteOnTermination: boolean): Promise<void>;
   tagResources(resourceIds: string[], tags: Tags): Promise<void>;
+  /** Removes these tag keys (whatever their values) from the resources. */
+  untagResources(resourceIds: string[], keys: string[]): Promise<void>;
 }
 
 /** An AWS failure in our own words: `code` is the AWS error code (IncorrectState, InvalidVolume.NotFound, ...). */

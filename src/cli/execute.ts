@@ -2,11 +2,11 @@
 // SIGINT/SIGTERM become an abort that leaves the run resumable.
 
 import { createInterface } from 'node:readline/promises';
-import { EXIT, type ExitCode } from '../engine/exit-codes.js';
+import { EXIT, UserFacingError, type ExitCode } from '../engine/exit-codes.js';
 import { migrate, plan, type CommandIo } from '../engine/migrate.js';
 import { resume } from '../engine/resume.js';
 import { status } from '../engine/status.js';
-import { labDown, labUp } from '../lab/control.js';
+import { LabUsageError, labDown, labUp } from '../lab/control.js';
 import type { Command } from './command.js';
 import { PASSPHRASE_ENV, PASSWORD_ENV } from './env.js';
 import { isInteractive, secretFromEnvOrPrompt } from './prompt.js';
@@ -23,13 +23,16 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
     case 'status':
       return status(command, io.out);
     case 'lab-up': {
-      const profile = await labUp(command);
-      io.out.write(`lab up (${command.nodes} nodes, time scale ${command.timeScale}): Controller ${profile.controller}\n`);
+      const profile = await labUp(command).catch(asUsage);
+      const groups = profile.fleet?.groups ?? [];
+      const count = (k: 'serviceEngines' | 'virtualServices') => groups.reduce((n, g) => n + g[k], 0);
+      const fleet = `${count('serviceEngines')} SEs in ${groups.length} SE groups, ${count('virtualServices')} virtual services`;
+      io.out.write(`lab up (${command.nodes} nodes, ${fleet}, time scale ${command.timeScale}): Controller ${profile.controller}\n`);
       io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
       return EXIT.ok;
     }
     case 'lab-down':
-      await labDown(command);
+      await labDown(command).catch(asUsage);
       io.out.write(`lab in ${command.dir} stopped\n`);
       return EXIT.ok;
     default:
@@ -42,6 +45,12 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
         return resume(command, cio);
       });
   }
+}
+
+/** The lab's "cannot do that here" is bad input to the CLI: one line, exit 2. */
+function asUsage(e: unknown): never {
+  if (e instanceof LabUsageError) throw new UserFacingError(e.message, EXIT.usage);
+  throw e;
 }
 
 function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {

@@ -4,11 +4,14 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { DEFAULTS, STRATEGIES, type Settings } from '../engine/settings.js';
+import { fleetOptions, type FleetOptions } from '../lab/avi/fleet/options.js';
 import type { Command } from './command.js';
 import { loadConfigFile, type SettingKey, type SettingsLayer } from './config-file.js';
 import { envLayer, envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { isStrategy, positiveNumber, unknownStrategyError, validateSettings } from './validate.js';
+import { validateProfile } from './aws-profile.js';
+import { validateStateDir } from './state-dir.js';
 
 /** Thrown for --help / --version: main prints `text` on stdout and exits 0. */
 export class HelpOutput extends Error {
@@ -75,8 +78,16 @@ const labUpBuilder = (y: Argv) =>
     .option('nodes', { type: 'number', choices: [1, 3], default: 3, describe: 'Controller cluster size' })
     .option('time-scale', { type: 'number', default: 0.01, describe: 'Lab time factor, > 0 and <= 10 (1 = real durations)' })
     .option('dir', labDir)
-    .example('$0 lab up', 'A 3-node cluster at 100x speed')
-    .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations');
+    .option('se-groups', { type: 'number', describe: 'SE groups to seed, each of --ses-per-group SEs (default: two groups, of 4 and 2 SEs)' })
+    .option('ses-per-group', { type: 'number', describe: 'SEs in each seeded SE group (fleet of at most 1000 SEs)' })
+    .option('vs-per-se', { type: 'number', describe: 'Virtual services placed on each seeded SE (default 1)' })
+    .option('max-se-trap', { type: 'boolean', describe: "Set each group's max_se to its SE count: disabled SEs still count, so no new SE can launch" })
+    .option('legacy-ha', { type: 'boolean', describe: 'Make the second SE group HA_MODE_LEGACY_ACTIVE_STANDBY' })
+    .option('delete-busy-se', { type: 'string', choices: ['refuse', 'relaunch'], describe: 'DELETE of an SE that still hosts virtual services: refused with 400 (default) or taken like forcedelete' })
+    .example('$0 lab up', 'A 3-node cluster at 100x speed, with 6 SEs in 2 SE groups and 6 virtual services')
+    .example('$0 lab up --nodes 1 --time-scale 1', 'One node, real-time durations')
+    .example('$0 lab up --se-groups 20 --ses-per-group 5 --vs-per-se 2', 'A benchmark fleet: 100 SEs, 200 virtual services')
+    .example('$0 lab up --max-se-trap', 'No room for a new SE while the disabled ones count against max_se');
 const labDownBuilder = (y: Argv) => y.option('dir', labDir).example('$0 lab down', 'Stop the lab');
 
 type SettingsArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof settingsOptions>['argv']>>;
@@ -163,21 +174,35 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       return { kind: 'plan', settings: buildSettings(p.args, env, readFile), json: p.args.json };
     case 'migrate': {
       const { dryRun, json, yes } = p.args;
-      return { kind: 'migrate', settings: buildSettings(p.args, env, readFile), dryRun, json, yes };
+      const settings = buildSettings(p.args, env, readFile);
+      if (!dryRun) validateStateDir(settings.stateDir, stateDirSource(p.args.stateDir, p.args.config));
+      return { kind: 'migrate', settings, dryRun, json, yes };
     }
     case 'resume': {
       const raw = envValue(env, 'AVI_ENCRYPT_POLL_INTERVAL');
       const poll = raw === undefined ? {} : { pollIntervalMs: positiveNumber(raw, 'AVI_ENCRYPT_POLL_INTERVAL', 'milliseconds') };
-      return { kind: 'resume', stateDir: stateDir(p.args.stateDir, env), ...runId(p.args.runId), yes: p.args.yes, ...poll };
+      const dir = stateDir(p.args.stateDir, env);
+      validateStateDir(dir, stateDirSource(p.args.stateDir));
+      return { kind: 'resume', stateDir: dir, ...runId(p.args.runId), yes: p.args.yes, ...poll };
     }
-    case 'status':
-      return { kind: 'status', stateDir: stateDir(p.args.stateDir, env), ...runId(p.args.runId), json: p.args.json };
+    case 'status': {
+      const dir = stateDir(p.args.stateDir, env);
+      validateStateDir(dir, stateDirSource(p.args.stateDir), { write: false });
+      return { kind: 'status', stateDir: dir, ...runId(p.args.runId), json: p.args.json };
+    }
     case 'lab-up': {
-      const { nodes, timeScale, dir } = p.args;
+      const { nodes, timeScale, dir, seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe } = p.args;
       if (!(timeScale > 0 && timeScale <= 10)) {
         throw usage(`--time-scale must be > 0 and <= 10 (got ${timeScale}): e.g. 0.01 runs the lab 100x faster, 1 in real time`);
       }
-      return { kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir };
+      const flags = { seGroups, sesPerGroup, vsPerSe, maxSeTrap, legacyHa, deleteBusySe };
+      let fleet: FleetOptions | undefined;
+      try {
+        fleet = Object.values(flags).some((v) => v !== undefined) ? fleetOptions(flags) : undefined;
+      } catch (e) {
+        throw usage((e as Error).message);
+      }
+      return { kind: 'lab-up', nodes: nodes === 1 ? 1 : 3, timeScale, dir, ...(fleet ? { fleet } : {}) };
     }
     case 'lab-down':
       return { kind: 'lab-down', dir: p.args.dir };
@@ -186,6 +211,10 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
 
 const stateDir = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
   flag || envValue(env, 'AVI_ENCRYPT_STATE_DIR') || DEFAULTS.stateDir;
+
+/** Where the state dir came from, for the error line (the exact layer is not worth tracking here). */
+const stateDirSource = (flag: string | undefined, config?: string): string =>
+  flag ? '--state-dir' : config ? '--state-dir / stateDir (config) / AVI_ENCRYPT_STATE_DIR' : '--state-dir / AVI_ENCRYPT_STATE_DIR';
 
 function runId(id: string | undefined): { runId?: string } {
   if (id === undefined || id === '') return {};
@@ -242,5 +271,7 @@ function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFile: (p:
     waitTimeoutMs: waitMinutes === undefined ? DEFAULTS.waitTimeoutMs : Math.round(waitMinutes * 60_000),
   };
   validateSettings(settings, { readFile });
+  const chosenProfile = pick('profile');
+  if (chosenProfile) validateProfile(String(chosenProfile.value), chosenProfile.from, env, readFile);
   return settings;
 }

@@ -20,7 +20,6 @@ const KMS_FORMS: ReadonlyArray<{ re: RegExp; arn: boolean }> = [
 const AMI = /^ami-[0-9a-f]{8,17}$/;
 // us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1, ap-southeast-2 ...
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export { isStrategy };
 
@@ -74,11 +73,9 @@ export function validateController(controller: string): void {
   if (url.username || url.password) {
     throw usage('--controller must not contain a user or password: set --username, and the password via AVI_PASSWORD');
   }
-  const loopback = LOOPBACK.has(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw usage(
-      `--controller "${controller}" must use https:// (http:// is allowed only for 127.0.0.1/localhost): use https://${url.host || '<controller-address>'}`,
-    );
+  // The password goes out in the login body: never over plain HTTP, not even on loopback.
+  if (url.protocol !== 'https:') {
+    throw usage(`--controller "${controller}" must use https:// (the Avi password is sent at login): use https://${url.host || '<controller-address>'}`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw usage(`--controller "${controller}" has a path: give only ${url.protocol}//${url.host}`);

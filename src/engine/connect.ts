@@ -14,6 +14,8 @@ export interface Gateways {
   avi: AviGateway;
   /** The Controller's version, from the login. */
   aviVersion: string;
+  /** Warnings the AWS SDK raised (e.g. several credential sources); logged, never printed. */
+  awsWarnings: string[];
 }
 
 export interface ConnectOptions {
@@ -55,14 +57,20 @@ export async function connect(settings: Settings, aviPassword: string, opts: Con
     }
     throw asUserFacing(e);
   });
-  const { ec2, kms } = createAwsClients({ region: settings.aws.region, ...(settings.aws.profile ? { profile: settings.aws.profile } : {}) });
-  return { aws: createAwsGateway({ ec2, kms }), avi, aviVersion };
+  const awsWarnings: string[] = [];
+  const { ec2, kms } = createAwsClients({
+    region: settings.aws.region,
+    ...(settings.aws.profile ? { profile: settings.aws.profile } : {}),
+    onWarning: (m) => awsWarnings.push(m),
+  });
+  return { aws: createAwsGateway({ ec2, kms }), avi, aviVersion, awsWarnings };
 }
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, n));
 
 function asUserFacing(e: unknown): unknown {
   if (!(e instanceof AviError)) return e;
+  if (e.kind === 'tenant') return new UserFacingError(e.message, EXIT.usage);
   const hint = e.kind === 'unreachable' || e.kind === 'timeout' ? '; check --controller (AVI_CONTROLLER) and that the Controller is up and reachable from here' : '';
   return new UserFacingError(`${e.message}${hint}`, EXIT.preflight);
 }

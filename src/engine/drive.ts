@@ -47,6 +47,7 @@ export async function drive(opts: {
     await saveMeta(folder.meta, { ...current, status: 'running', pid: process.pid });
     await journal.append({ runId, event: opts.resumed ? 'run-resumed' : 'run-started', detail: { strategy: meta.strategy, pid: process.pid } });
     logger.info(opts.resumed ? 'run resumed' : 'run started', { settings: meta.settings, aviVersion: opts.gateways.aviVersion });
+    for (const warning of opts.gateways.awsWarnings) logger.warn('AWS SDK warning', { warning });
     progress.info(`${opts.resumed ? 'resuming' : 'starting'} run ${runId} (${meta.strategy}); state in ${folder.dir}`);
 
     const deps = realStepDeps({
@@ -80,10 +81,16 @@ export async function drive(opts: {
     }
     const failure = outcome.failure && opts.redactor.redact(outcome.failure);
     const preflight = !!stepsOf(runbook.definition).find((s) => s.id === failure?.step)?.preflight;
-    await saveMeta(folder.meta, { ...current, status: preflight ? 'refused' : 'failed', pid: process.pid, ...(failure ? { failure } : {}) });
+    // Another run holds the cluster: refused before any change, like a held lock.
+    const claimed = failure?.name === 'ClaimConflictError';
+    await saveMeta(folder.meta, { ...current, status: preflight || claimed ? 'refused' : 'failed', pid: process.pid, ...(failure ? { failure } : {}) });
     await journal.append({ runId, event: 'run-failed', ...(failure ? { step: failure.step, error: failure } : {}) });
     logger.error('run failed', { failure });
     const message = failure?.message ?? 'unknown failure';
+    if (claimed) {
+      io.out.write(`refused before any change: ${message}\n`);
+      return EXIT.locked;
+    }
     if (preflight) {
       io.out.write(`refused before any change: ${message}\n`);
       return EXIT.preflight;

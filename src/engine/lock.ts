@@ -1,5 +1,6 @@
 // One run per Controller cluster at a time: two runs swapping nodes of the same cluster
-// could take it below quorum. The lock is a file per target in the state directory.
+// could take it below quorum. The lock is a file per target identity in the state directory;
+// runs in other state dirs or on other hosts are kept out by the in-flight marker on EC2.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, stat, unlink } from 'node:fs/promises';
@@ -34,8 +35,13 @@ export class LockHeldError extends UserFacingError {
   }
 }
 
-/** Same cluster, same lock, however the URL was typed (case, trailing slash, default port). */
+/**
+ * The lock is keyed on the target's identity (cluster UUID, account, region). Runs saved before
+ * identities existed carry the Controller URL instead: that is normalised (case, trailing slash,
+ * default port) so it still finds its lock.
+ */
 function normaliseTarget(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target.trim();
   try {
     return new URL(target).origin;
   } catch {

@@ -3,12 +3,13 @@
 import { connect } from './connect.js';
 import { drive } from './drive.js';
 import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
+import { Journal } from './journal.js';
 import { acquireLock } from './lock.js';
 import type { CommandIo } from './migrate.js';
 import { readJson } from './persist.js';
 import { Redactor } from './redact.js';
-import { loadMeta } from './run-meta.js';
-import { listRuns, locksDir, runFolder } from './run-folder.js';
+import { loadMeta, loadMetaOrSkip, RunFileError, unreadable, type RunMeta } from './run-meta.js';
+import { listRuns, locksDir, runFolder, type RunFolder } from './run-folder.js';
 import { runbookFor } from './runbooks.js';
 import { isStrategy } from './settings.js';
 
@@ -40,20 +41,24 @@ export async function resume(opts: { stateDir: string; runId?: string; yes?: boo
       EXIT.usage,
     );
   }
-  if (!opts.yes && io.interactive && !(await io.confirm(`Resume run ${runId} (${meta.strategy}, ${meta.settings.avi.controller}, ${meta.status})?`))) {
+  const snapshot = await readSnapshot(folder, meta);
+  // Resuming stops and starts production instances: the same consent as migrate.
+  if (!opts.yes && !io.interactive) {
+    throw new UserFacingError(`resume changes production and stdin is not a terminal to confirm on; pass --yes (avi-encrypt resume ${runId} --yes)`, EXIT.usage);
+  }
+  if (!opts.yes && !(await io.confirm(`Resume run ${runId} (${meta.strategy}, ${meta.settings.avi.controller}, ${meta.status})?`))) {
     io.out.write('nothing was changed\n');
     return EXIT.ok;
   }
   const settings = { ...meta.settings, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) };
   const lock = await acquireLock({
-    dir: locksDir(settings.stateDir), target: settings.avi.controller, runId,
+    dir: locksDir(settings.stateDir), target: meta.target ?? settings.avi.controller, runId,
     onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),
   });
   try {
     const password = await io.aviPassword();
     const redactor = new Redactor([password]);
-    const snapshot = await readJson<{ context?: { nodes?: unknown[] } }>(folder.snapshot);
-    const singleNode = snapshot?.context?.nodes?.length === 1;
+    const singleNode = snapshot.context?.nodes?.length === 1;
     const gateways = await connect(settings, password, {
       ...(singleNode
         ? { onUnreachable: (why: string) => io.err.write(`warning: ${why}; resuming anyway: the run may have left this 1-node Controller stopped\n`) }
@@ -66,13 +71,40 @@ export async function resume(opts: { stateDir: string; runId?: string; yes?: boo
     };
     return await drive({
       meta: { ...meta, settings }, folder, gateways, redactor, lock, resumed: true,
-      start: snapshot ? { snapshot: freshWait(snapshot as Record<string, unknown>, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) } : { input: runbook.initialContext(runId, settings) },
+      start: { snapshot: freshWait(snapshot as Record<string, unknown>, meta.status, settings.waitTimeoutMs, settings.pollIntervalMs) },
       io: { ...io, backupPassphrase },
     });
   } catch (e) {
     await lock.release();
     throw e;
   }
+}
+
+interface SavedSnapshot {
+  value?: unknown;
+  context?: { nodes?: unknown[] };
+}
+
+/** The saved actor, or a refusal that says what is missing and what to do: never a silent restart. */
+async function readSnapshot(folder: RunFolder, meta: RunMeta): Promise<SavedSnapshot> {
+  let saved: unknown;
+  try {
+    saved = await readJson<unknown>(folder.snapshot);
+  } catch (e) {
+    throw new RunFileError(folder.snapshot, unreadable(e), 'restore it from a backup; without it the run cannot be resumed');
+  }
+  if (saved === undefined) {
+    const journal = await Journal.read(folder.journal).catch(() => []);
+    const ran = journal.filter((e) => e.event === 'step-started').map((e) => e.step);
+    const what = ran.length
+      ? `steps ran (last: ${ran[ran.length - 1]}); restore snapshot.json from a backup, or clean up what carries the tag avi-encrypt:run-id=${meta.runId} and start a new run with avi-encrypt migrate`
+      : `no step ran; start a new run with avi-encrypt migrate`;
+    throw new UserFacingError(`run ${meta.runId} has no saved state (${folder.snapshot} is missing): ${what}`, EXIT.usage);
+  }
+  if (!saved || typeof saved !== 'object' || !('value' in saved) || !('context' in saved)) {
+    throw new RunFileError(folder.snapshot, 'is not a saved run (no state or context)', 'restore it from a backup; without it the run cannot be resumed');
+  }
+  return saved as SavedSnapshot;
 }
 
 /**
@@ -96,7 +128,7 @@ function freshWait(snapshot: Record<string, unknown>, status: string, waitTimeou
 
 async function latestUnfinished(stateDir: string, ids: string[]): Promise<string | undefined> {
   for (const id of ids) {
-    const meta = await loadMeta(runFolder(stateDir, id).meta);
+    const meta = await loadMetaOrSkip(runFolder(stateDir, id).meta);
     if (meta && meta.status !== 'done' && meta.status !== 'refused') return id;
   }
   return undefined;

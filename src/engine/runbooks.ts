@@ -5,6 +5,8 @@ import * as controllerSwap from '../../runbooks/controller-swap.js';
 import type { AnyStateMachine } from 'xstate';
 import { controllerSteps } from '../steps/controller/index.js';
 import { initialContext, type ControllerContext } from '../steps/controller/context.js';
+import { clusterIdentity } from '../steps/controller/identity.js';
+import type { Gateways } from './connect.js';
 import type { StepDeps } from '../steps/deps.js';
 import type { StepEffect } from '../steps/machine.js';
 import type { RunbookDefinition } from '../steps/runbook.js';
@@ -16,6 +18,8 @@ export interface RunbookEntry {
   machine: AnyStateMachine;
   effects(deps: StepDeps): Record<string, StepEffect<ControllerContext>>;
   initialContext(runId: string, settings: Settings): ControllerContext;
+  /** What the lock is about, read from the live systems: the same target however it was addressed. */
+  identity(gateways: Gateways, settings: Settings): Promise<string>;
 }
 
 const controllerInput = (runId: string, s: Settings): ControllerContext =>
@@ -31,6 +35,7 @@ const RUNBOOKS: Partial<Record<Strategy, RunbookEntry>> = {
     machine: controllerSwap.machine,
     effects: (deps) => controllerSteps(deps),
     initialContext: controllerInput,
+    identity: async (gateways, s) => (await clusterIdentity(gateways, s.aws.region)).key,
   },
 };
 

@@ -2,24 +2,46 @@
 // lab.pid says whether a lab lives there; profile.json appearing says it is ready.
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fleetArgs, type FleetOptions } from './avi/fleet/options.js';
 import type { LabProfile } from './server.js';
 
 const LAB_FILES = ['lab.pid', 'profile.json', 'env'];
+
+/** A lab command that cannot be done as asked (busy or missing folder): the CLI's usage error. */
+export class LabUsageError extends Error {
+  override readonly name = 'LabUsageError';
+}
+
+/** The lab folder must be a directory (or creatable as one). */
+function checkDir(dir: string, mustExist: boolean): void {
+  const kind = statSync(dir, { throwIfNoEntry: false });
+  if (!kind) {
+    if (mustExist) throw new LabUsageError(`no lab folder ${dir}: pass the --dir that "lab up" used`);
+    return;
+  }
+  if (!kind.isDirectory()) throw new LabUsageError(`${dir} is a file, not a lab folder: pass the --dir that "lab up" used`);
+}
 const UP_DEADLINE_MS = 15_000;
 const DOWN_DEADLINE_MS = 10_000;
 
-export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string }): Promise<LabProfile> {
+export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string; fleet?: FleetOptions }): Promise<LabProfile> {
   const dir = resolve(opts.dir);
-  mkdirSync(dir, { recursive: true });
+  checkDir(dir, false);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new LabUsageError(`cannot create the lab folder ${dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}): pass another --dir`);
+  }
   const running = livePid(dir);
-  if (running !== undefined) throw new Error(`a lab is already running in ${dir} (pid ${running}); stop it with "lab down" first`);
+  if (running !== undefined) throw new LabUsageError(`a lab is already running in ${dir} (pid ${running}): stop it with "avi-encrypt lab down --dir ${opts.dir}" or use another --dir`);
   clean(dir); // leftovers of a lab that died without cleaning up
 
   const logFd = openSync(join(dir, 'lab.log'), 'a');
-  const child = spawn(process.execPath, [daemonPath(), '--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir], {
+  const args = ['--nodes', String(opts.nodes), '--time-scale', String(opts.timeScale), '--dir', dir, ...(opts.fleet ? fleetArgs(opts.fleet) : [])];
+  const child = spawn(process.execPath, [daemonPath(), ...args], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });
@@ -41,10 +63,11 @@ export async function labUp(opts: { nodes: 1 | 3; timeScale: number; dir: string
 
 export async function labDown(opts: { dir: string }): Promise<void> {
   const dir = resolve(opts.dir);
+  checkDir(dir, true);
   const pid = livePid(dir);
   if (pid === undefined) {
     clean(dir);
-    throw new Error(`no lab is running in ${dir}`);
+    throw new LabUsageError(`no lab is running in ${dir}: nothing to stop (start one with "avi-encrypt lab up --dir ${opts.dir}")`);
   }
   tryKill(pid, 'SIGTERM');
   const deadline = Date.now() + DOWN_DEADLINE_MS;

@@ -5,6 +5,7 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fleetOptions } from './avi/fleet/options.js';
 import { startLab } from './server.js';
 
 // Kept in step with control.ts, which cleans the same files after a crash.
@@ -12,13 +13,23 @@ const LAB_FILES = ['lab.pid', 'profile.json', 'env'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { nodes: { type: 'string', default: '3' }, 'time-scale': { type: 'string', default: '0.01' }, dir: { type: 'string' } },
+    options: {
+      nodes: { type: 'string', default: '3' }, 'time-scale': { type: 'string', default: '0.01' }, dir: { type: 'string' },
+      // The SE fleet, as `lab up` passes it (see fleetArgs).
+      'se-groups': { type: 'string' }, 'ses-per-group': { type: 'string' }, 'vs-per-se': { type: 'string' },
+      'max-se-trap': { type: 'boolean' }, 'legacy-ha': { type: 'boolean' }, 'delete-busy-se': { type: 'string' },
+    },
     strict: true,
   });
   if (!values.dir) throw new Error('--dir is required');
   const nodes = Number(values.nodes);
   if (nodes !== 1 && nodes !== 3) throw new Error(`--nodes must be 1 or 3, got ${values.nodes}`);
   const timeScale = Number(values['time-scale']);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const fleet = fleetOptions({
+    seGroups: num(values['se-groups']), sesPerGroup: num(values['ses-per-group']), vsPerSe: num(values['vs-per-se']),
+    maxSeTrap: values['max-se-trap'], legacyHa: values['legacy-ha'], deleteBusySe: values['delete-busy-se'],
+  });
   const dir = resolve(values.dir);
   mkdirSync(dir, { recursive: true });
   const log = (line: string) => appendFileSync(join(dir, 'lab.log'), `${new Date().toISOString()} ${line}\n`);
@@ -27,12 +38,13 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'lab.pid'), `${process.pid}\n`);
   let lab: Awaited<ReturnType<typeof startLab>>;
   try {
-    lab = await startLab({ nodes, timeScale, dir });
+    lab = await startLab({ nodes, timeScale, dir, fleet });
   } catch (e) {
     cleanup();
     throw e;
   }
-  log(`lab up: ${nodes} node(s), time scale ${timeScale}, controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}`);
+  const ses = fleet.groups.reduce((a, b) => a + b, 0);
+  log(`lab up: ${nodes} node(s), time scale ${timeScale}, ${ses} SEs in ${fleet.groups.length} SE group(s), controller ${lab.profile.controller}, aws ${lab.profile.awsEndpoint}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { createControllerSim } from './avi/controller.js';
 import { createControllerSsh } from './avi/ssh.js';
 import { generateLabSshKeys, writeLabSshFiles } from './avi/ssh-keys.js';
+import { Fleet } from './avi/fleet/fleet.js';
+import { DEFAULT_FLEET, type FleetOptions } from './avi/fleet/options.js';
+import type { FleetSeed } from './avi/fleet/seed.js';
 import { createAwsHandler } from './aws/server.js';
 import { createClock } from './clock.js';
 import { RequestLog } from './request-log.js';
@@ -25,6 +28,8 @@ export interface LabOptions {
   timeScale: number;
   /** Folder for the certificate, profile.json and env. */
   dir: string;
+  /** SE groups, SEs and virtual services beside the cluster (default DEFAULT_FLEET); false for none. */
+  fleet?: FleetOptions | false;
 }
 
 /** What `lab up` prints and other commands read: everything needed to reach the lab, no secrets. */
@@ -36,6 +41,8 @@ export interface LabProfile {
   caBundle: string;
   nodes: LabSeed['nodes'];
   seed: LabSeed;
+  /** The seeded cloud, SE image, SE management subnets and SE groups (counts, not every SE). */
+  fleet?: FleetSeed | undefined;
   timeScale: number;
   pid: number;
   startedAt: string;
@@ -47,6 +54,7 @@ export interface RunningLab {
   stop(): Promise<void>;
   world: LabWorld;
   seed: LabSeed;
+  fleet?: Fleet | undefined;
   requests: RequestLog;
   timeline: Timeline;
 }
@@ -65,13 +73,19 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const password = randomBytes(18).toString('base64url');
   // What every factory-default Controller in the lab accepts until a configuration is restored or it joins.
   const nodePassword = randomBytes(18).toString('base64url');
-  const sim = createControllerSim(world, { nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, nodePassword, version: '22.1.3', timeline, log: requests });
+  const fleetOptions = opts.fleet === undefined ? DEFAULT_FLEET : opts.fleet;
+  const sim = createControllerSim(world, {
+    nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, nodePassword, version: '22.1.3', timeline, log: requests,
+    ...(fleetOptions ? { fleet: (cluster) => new Fleet({ world, timeline, config: () => cluster.config, options: fleetOptions }) } : {}),
+  });
+  const fleet = sim.fleet;
 
   const aws = createAwsHandler(world, requests);
   const labJson: Record<string, () => unknown> = {
     '/_lab/requests': () => requests.list(),
     '/_lab/timeline': () => timeline.list(),
     '/_lab/seed': () => seed,
+    '/_lab/fleet': () => fleet?.seed ?? null,
   };
   const awsServer = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
@@ -92,7 +106,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
-    nodes: seed.nodes, seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
+    nodes: seed.nodes, seed, fleet: fleet?.seed, timeScale: opts.timeScale, pid: process.pid, startedAt: new Date().toISOString(),
   };
   const env: Record<string, string> = {
     AVI_CONTROLLER: controller,
@@ -123,7 +137,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   let stopped = false;
   return {
-    profile, env, world, seed, requests, timeline,
+    profile, env, world, seed, fleet, requests, timeline,
     async stop() {
       if (stopped) return;
       stopped = true;

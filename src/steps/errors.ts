@@ -14,3 +14,8 @@ export class WaitTimeoutError extends Error {
 export class WaitFailedError extends Error {
   override readonly name = 'WaitFailedError';
 }
+
+/** Another run holds the cluster (its marker or its volumes are on the same instances). Nothing was changed. */
+export class ClaimConflictError extends Error {
+  override readonly name = 'ClaimConflictError';
+}

@@ -36,6 +36,8 @@ export class FakeController {
   version = '22.1.3';
   csrf = 'csrf-token-1';
   logins = 0;
+  /** Tenant names the login response lists for the user; undefined = the field is absent. */
+  tenants: string[] | undefined;
   private readonly sessions = new Set<string>();
   /** Scripted replies served (before any auth check) ahead of the normal behaviour. */
   private readonly scripted = new Map<string, Reply[]>();
@@ -124,7 +126,10 @@ export class FakeController {
           `sessionid=${sid}; HttpOnly; Max-Age=86400; Path=/`,
         ],
       },
-      body: { user_initialized: true, version: { Version: this.version, build: 9001 }, session_cookie_name: 'avi-sessionid' },
+      body: {
+        user_initialized: true, version: { Version: this.version, build: 9001 }, session_cookie_name: 'avi-sessionid',
+        ...(this.tenants ? { tenants: this.tenants.map((name) => ({ name, uuid: name === 'admin' ? 'admin' : `tenant-${name}` })) } : {}),
+      },
     };
   }
 }

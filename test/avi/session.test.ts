@@ -86,6 +86,22 @@ describe('Avi session', () => {
     expect(fake.requestsTo('GET /api/cluster')[0]?.headers['x-avi-tenant']).toBe('prod');
   });
 
+  it('accepts a tenant the login lists for the user, by name or uuid', async () => {
+    fake.tenants = ['admin', 'prod'];
+    await client({ tenant: 'prod' }).getCluster();
+    await client({ tenant: 'tenant-prod' }).getCluster();
+    expect(fake.requestsTo('GET /api/cluster')).toHaveLength(2);
+  });
+
+  it('refuses at login a tenant the user does not have, naming the ones it has; no API call follows', async () => {
+    fake.tenants = ['admin', 'prod'];
+    const err = await client({ tenant: 'nosuchtenant' }).getCluster().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AviError);
+    expect((err as AviError).kind).toBe('tenant');
+    expect((err as AviError).message).toBe('tenant "nosuchtenant" is not a tenant of user admin on this Controller (tenants: admin, prod): fix --tenant or AVI_TENANT');
+    expect(fake.requestsTo('GET /api/cluster')).toHaveLength(0);
+  });
+
   it('logs in again once on 401 (expired session) and succeeds', async () => {
     const avi = client();
     await avi.getCluster();

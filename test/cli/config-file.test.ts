@@ -20,7 +20,8 @@ waitTimeout: 45
 
 describe('--config file', () => {
   it('YAML: every key maps onto Settings; relative paths are relative to the file', async () => {
-    const s = await settingsOf(['migrate', '--config', 'etc/avi.yaml'], {}, { 'etc/avi.yaml': YAML, 'etc/certs/ca.pem': 'pem' });
+    const files = { 'etc/avi.yaml': YAML, 'etc/certs/ca.pem': 'pem', '/home/sre/.aws/credentials': '[prod]\naws_access_key_id = AKIA\n' };
+    const s = await settingsOf(['plan', '--config', 'etc/avi.yaml'], { HOME: '/home/sre' }, files);
     expect(s).toEqual({
       strategy: 'controller-swap',
       avi: { controller: 'https://ctl.example.com', username: 'svc-encrypt', tenant: 'admin', apiVersion: '30.2.1', caBundle: 'etc/certs/ca.pem' },

@@ -52,7 +52,8 @@ describe('plan / migrate settings', () => {
       AVI_ENCRYPT_STATE_DIR: '/var/lib/ae',
       AVI_ENCRYPT_WAIT_TIMEOUT: '5',
       AVI_ENCRYPT_CA_BUNDLE: '/etc/ca.pem',
-    }, { '/etc/ca.pem': '-----BEGIN CERTIFICATE-----\n' });
+      AWS_CONFIG_FILE: '/aws/config',
+    }, { '/etc/ca.pem': '-----BEGIN CERTIFICATE-----\n', '/aws/config': '[default]\nregion = eu-west-1\n\n[profile ops]\nregion = eu-west-1\n' });
     expect(s).toMatchObject({
       avi: { controller: 'https://ctl.example.com', caBundle: '/etc/ca.pem' },
       aws: { region: 'eu-west-1', profile: 'ops' },

@@ -16,10 +16,12 @@ describe('controller', () => {
     await expectOneLine(plan('--controller', '10.0.0.10'), EXIT.usage, /not a URL/, /https:\/\//);
   });
 
-  it('http:// only for loopback; https required otherwise', async () => {
-    await expectOneLine(plan('--controller', 'http://10.0.0.10'), EXIT.usage, /must use https:\/\//, /127\.0\.0\.1\/localhost/, /use https:\/\/10\.0\.0\.10/);
-    expect((await settingsOf([...base, '--controller', 'http://127.0.0.1:8443'])).avi.controller).toBe('http://127.0.0.1:8443');
-    expect((await settingsOf([...base, '--controller', 'http://localhost:9000/'])).avi.controller).toBe('http://localhost:9000');
+  it('https:// is required, loopback included: the password travels in the login body', async () => {
+    await expectOneLine(plan('--controller', 'http://10.0.0.10'), EXIT.usage, /must use https:\/\//, /use https:\/\/10\.0\.0\.10/);
+    await expectOneLine(plan('--controller', 'http://127.0.0.1:8443'), EXIT.usage, /must use https:\/\//, /use https:\/\/127\.0\.0\.1:8443/);
+    await expectOneLine(plan('--controller', 'http://localhost:9000/'), EXIT.usage, /must use https:\/\//);
+    await expectOneLine(plan('--controller', 'ftp://10.0.0.10'), EXIT.usage, /must use https:\/\//);
+    expect((await settingsOf([...base, '--controller', 'https://localhost:9000/'])).avi.controller).toBe('https://localhost:9000');
   });
 
   it('credentials or a path in the URL are refused', async () => {

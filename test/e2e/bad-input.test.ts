@@ -19,7 +19,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { lockPath, type LockHolder } from '../../src/engine/lock.js';
 import type { KeyRecord, LabRequest } from '../../src/lab/world/types.js';
-import { CLI_PATH, mutatingCount, runCli, startTestLab, type CliResult, type TestLab } from './lab-harness.js';
+import { CLI_PATH, lockTargetOf, mutatingCount, runCli, startTestLab, type CliResult, type TestLab } from './lab-harness.js';
 
 const TIMEOUT = 60_000;
 const PASSPHRASE = 'x-passphrase';
@@ -335,7 +335,8 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
   // 8
   it('lock held by a live run → exit 4, one line naming pid, host and start time; lock untouched', async () => {
     const stateDir = freshStateDir();
-    const target = lab.env.AVI_CONTROLLER!;
+    const target = await lockTargetOf(lab);
+    expect(target).toMatch(/^avi-cluster:cluster-[0-9a-f-]+@aws:111122223333:eu-west-1$/);
     const holder: LockHolder = {
       pid: process.pid, // this jest worker: certainly alive
       host: hostname(),
@@ -424,6 +425,84 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     expect(msg).toContain('--kms-key');
     expect(newMutating).toEqual([]);
     expect(runsIn(stateDir)).toEqual([]); // plan never makes a run folder
+  }, TIMEOUT);
+
+  it('http:// Controller, loopback included → exit 2 before any connection: a listener there sees nothing', async () => {
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', () => ok()));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      for (const args of [migrateArgs(freshStateDir()), ['plan', '--strategy', 'controller-swap']]) {
+        const { r, requests } = await run(args, { AVI_CONTROLLER: `http://127.0.0.1:${port}` });
+        const msg = expectThrownLine(r, EXIT.usage);
+        expect(msg).toMatch(/must use https:\/\//);
+        expect(msg).toContain(`use https://127.0.0.1:${port}`);
+        expect(requests).toEqual([]);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise<void>((ok) => listener.close(() => ok()));
+    }
+  }, TIMEOUT);
+
+  it('--tenant the user does not have → exit 2 at login, naming the tenants; nothing else is called', async () => {
+    const stateDir = freshStateDir();
+    const { r, newMutating, requests } = await run(migrateArgs(stateDir, '--tenant', 'nosuchtenant'));
+    const msg = expectThrownLine(r, EXIT.usage);
+    expect(msg).toMatch(/^tenant "nosuchtenant" is not a tenant of user admin .*\(tenants: admin.*\): fix --tenant or AVI_TENANT$/);
+    expect(requests.filter((q) => q.service === 'avi').map((q) => q.operation)).toEqual(['POST /login']);
+    expect(requests.filter((q) => q.service !== 'avi')).toEqual([]);
+    expect(newMutating).toEqual([]);
+    expect(runsIn(stateDir)).toEqual([]);
+  }, TIMEOUT);
+
+  it('--profile that does not exist → exit 2, one line naming it and the files; no SDK warning text', async () => {
+    const home = join(lab.dir, 'home-empty');
+    mkdirSync(home, { recursive: true });
+    const { r, requests } = await run(migrateArgs(freshStateDir(), '--profile', 'no-such-profile'), { HOME: home });
+    const msg = expectThrownLine(r, EXIT.usage);
+    expect(msg).toContain('AWS profile "no-such-profile" (--profile)');
+    expect(msg).toContain(join(home, '.aws', 'config'));
+    expect(msg).toContain('aws configure --profile no-such-profile');
+    expect(r.stderr).not.toMatch(/WARNING|Multiple credential sources/);
+    expect(requests).toEqual([]);
+  }, TIMEOUT);
+
+  it('no AWS credentials anywhere → exit 3, one line saying which sources were tried', async () => {
+    const home = join(lab.dir, 'home-none');
+    mkdirSync(home, { recursive: true });
+    const { r, newMutating } = await run(['plan', '--strategy', 'controller-swap'], {
+      HOME: home, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    const msg = expectThrownLine(r, EXIT.preflight);
+    expect(msg).toMatch(/no AWS credentials found \(tried: AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, the profile .* instance metadata\); set --profile or AWS_PROFILE/);
+    expect(msg).not.toContain('Could not load credentials from any providers');
+    expect(newMutating).toEqual([]);
+  }, TIMEOUT);
+
+  it('--state-dir that is a file → exit 2 before anything is called', async () => {
+    const file = join(lab.dir, 'state-is-a-file');
+    writeFileSync(file, 'not a directory');
+    const { r, requests } = await run(migrateArgs(file));
+    expect(expectThrownLine(r, EXIT.usage)).toMatch(/--state-dir ".*state-is-a-file" is a file, not a directory/);
+    expect(requests).toEqual([]);
+  }, TIMEOUT);
+
+  it('lab up on a busy folder, lab down on a missing folder or a file → exit 2, one line each', async () => {
+    const busy = await run(['lab', 'up', '--dir', join(lab.dir, 'lab')]);
+    expect(expectThrownLine(busy.r, EXIT.usage)).toMatch(/a lab is already running in .* \(pid \d+\): stop it with "avi-encrypt lab down --dir/);
+    const missing = await run(['lab', 'down', '--dir', join(lab.dir, 'no-such-lab')]);
+    expect(expectThrownLine(missing.r, EXIT.usage)).toMatch(/^no lab folder .*no-such-lab: pass the --dir that "lab up" used$/);
+    const file = join(lab.dir, 'lab-is-a-file');
+    writeFileSync(file, 'x');
+    for (const cmd of ['up', 'down']) {
+      const r = await run(['lab', cmd, '--dir', file]);
+      expect(expectThrownLine(r.r, EXIT.usage)).toMatch(/lab-is-a-file is a file, not a lab folder/);
+    }
   }, TIMEOUT);
 
   it('plan --json with a missing key: still one line on stderr, stdout stays empty', async () => {

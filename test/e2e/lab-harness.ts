@@ -15,6 +15,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createAviClient } from '../../src/avi/client.js';
+import { createAwsGateway } from '../../src/aws/gateway.js';
+import { clusterIdentity } from '../../src/steps/controller/identity.js';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
 
 export const TEST_PASSPHRASE = 'test-passphrase-123';
@@ -135,6 +139,19 @@ export function ec2For(lab: Pick<RunningLab, 'env' | 'profile'>): EC2Client {
     credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
     maxAttempts: 1,
   });
+}
+
+/** The lock key a run against this lab uses: the cluster's identity, read through our own gateways. */
+export async function lockTargetOf(lab: Pick<RunningLab, 'env' | 'profile'>): Promise<string> {
+  const avi = createAviClient({
+    controller: lab.env['AVI_CONTROLLER']!, username: lab.env['AVI_USERNAME']!, password: lab.env['AVI_PASSWORD']!,
+    tenant: 'admin', caBundle: lab.env['AVI_ENCRYPT_CA_BUNDLE']!,
+  });
+  const kms = new KMSClient({
+    region: lab.profile.region, endpoint: lab.env['AWS_ENDPOINT_URL_KMS']!, maxAttempts: 1,
+    credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
+  });
+  return (await clusterIdentity({ avi, aws: createAwsGateway({ ec2: ec2For(lab), kms }) }, lab.profile.region)).key;
 }
 
 export function mutatingCount(lab: Pick<RunningLab, 'requests'>): number {

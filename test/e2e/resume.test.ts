@@ -272,7 +272,7 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     const fresh = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
     expect({ code: fresh.code, stderr: fresh.stderr.trim().split('\n') }).toEqual({
       code: 2,
-      stderr: [`avi-encrypt: run ${runId} for ${env.AVI_CONTROLLER} is unfinished (it crashed); finish it with avi-encrypt resume ${runId}`],
+      stderr: [`avi-encrypt: run ${runId} for this Controller cluster (${env.AVI_CONTROLLER}) did not finish (it crashed); finish it with avi-encrypt resume ${runId}`],
     });
     expect(lab.requests.list().filter((r) => r.mutating).length).toBe(mutatingBefore);
     expect(runIds(stateDir)).toEqual([runId]);
@@ -287,7 +287,7 @@ describe('resume after a crash (SIGKILL) in the middle of a node swap, 3 nodes',
     expect(row).toMatchObject({ runId, status: 'crashed (resumable)' });
 
     const mutatingBeforeResume = mutatingCount(lab);
-    const resumed = await runCli(['resume', '--state-dir', stateDir], env);
+    const resumed = await runCli(['resume', '--yes', '--state-dir', stateDir], env);
     if (resumed.code !== 0) throw new Error(`resume exited ${resumed.code}\nstdout:\n${resumed.stdout}\nstderr:\n${resumed.stderr}`);
     expect(resumed.stderr).toMatch(new RegExp(`taking over the lock of run ${runId} \\(pid ${child.pid} on .+ is gone\\)`));
     expect(resumed.stdout).toContain(`resuming run ${runId}`);
@@ -353,7 +353,7 @@ describe('resume after a crash (SIGKILL) during create-volumes, 3 nodes', () => 
     expect(createdBeforeKill).toBeGreaterThanOrEqual(1);
     expect(createdBeforeKill).toBeLessThanOrEqual(3);
 
-    const resumed = await runCli(['resume', '--state-dir', stateDir], env);
+    const resumed = await runCli(['resume', '--yes', '--state-dir', stateDir], env);
     if (resumed.code !== 0) throw new Error(`resume exited ${resumed.code}\nstdout:\n${resumed.stdout}\nstderr:\n${resumed.stderr}`);
     expect(resumed.stderr).toContain(`taking over the lock of run ${runId}`);
 
@@ -408,8 +408,18 @@ describe.each([
     expect(status.stdout).toContain(`${runId}  failed`);
     expect(status.stdout).toContain('fell back to stopped');
 
+    // A new migrate beside it is sent to `resume`, decided locally: for 1 node the only
+    // Controller is the one this run left stopped, so connecting would only say "unreachable".
+    const requestsBefore = lab.requests.list().length;
+    const fresh = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', stateDir], env);
+    expect({ code: fresh.code, stdout: fresh.stdout, stderr: fresh.stderr.trim() }).toEqual({
+      code: 2, stdout: '',
+      stderr: `avi-encrypt: run ${runId} for this Controller cluster (${env['AVI_CONTROLLER']}) did not finish (it failed); finish it with avi-encrypt resume ${runId}`,
+    });
+    expect(lab.requests.list().length).toBe(requestsBefore);
+
     lab.world.enableKey(keyArn);
-    const resumed = await runCli(['resume', runId, '--state-dir', stateDir], env);
+    const resumed = await runCli(['resume', runId, '--yes', '--state-dir', stateDir], env);
     if (resumed.code !== 0) throw new Error(`resume exited ${resumed.code}\nstdout:\n${resumed.stdout}\nstderr:\n${resumed.stderr}`);
     expect(resumed.stderr).not.toContain('taking over the lock');
 

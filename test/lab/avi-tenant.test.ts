@@ -50,6 +50,8 @@ describe('simulated Controller: tenants', () => {
     expect((await as({ 'x-avi-tenant': 'dev' })).json).toEqual({ count: 0, results: [] });
     expect((await as({ 'x-avi-tenant-uuid': tenants[1]!.uuid })).json.count).toBe(0);
     expect((await as({ 'x-avi-tenant': 'dev' }, 'GET', '/api/serviceenginegroup')).json.count).toBe(0);
+    expect((await as({ 'x-avi-tenant': 'dev' }, 'GET', '/api/serviceengine')).json.count).toBe(0);
+    expect((await as({ 'x-avi-tenant': 'dev' }, 'GET', '/api/virtualservice/virtualservice-x')).status).toBe(404);
     const uuid = admin.results[0].uuid;
     expect((await as({ 'x-avi-tenant': 'dev' }, 'GET', `/api/cloud/${uuid}`)).status).toBe(404);
     expect((await as({ 'x-avi-tenant': 'dev' }, 'PUT', `/api/cloud/${uuid}`, admin.results[0])).status).toBe(404);

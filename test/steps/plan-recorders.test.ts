@@ -149,7 +149,7 @@ describe('buildPlan (controller-swap) over mocked AWS and a fake Controller', ()
   };
 
   async function plan(avi: FakeAvi) {
-    return buildPlan(settings, { aws: realGateway(), avi, aviVersion: '22.1.3' }, new AbortController().signal);
+    return buildPlan(settings, { aws: realGateway(), avi, aviVersion: '22.1.3', awsWarnings: [] }, new AbortController().signal);
   }
 
   const ops = (p: Awaited<ReturnType<typeof plan>>, id: string) =>

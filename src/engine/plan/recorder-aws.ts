@@ -86,6 +86,9 @@ export function recordingAws(real: AwsGateway, record: (c: PlannedCall) => void)
         }
       }
     },
+    async untagResources(ids, keys) {
+      record({ service: 'ec2', operation: 'DeleteTags', target: ids.join(','), detail: { keys } });
+    },
     rootReplaced: (instanceId) => replaced.has(instanceId),
   };
 }

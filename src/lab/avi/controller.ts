@@ -3,11 +3,13 @@
 // (unreachable, 503 or serving), and the request log. Resources live in routes.ts, the
 // cluster's reaction to the EC2 world in cluster.ts.
 
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Timeline } from '../timeline.js';
 import type { LabRequest, World } from '../world/types.js';
 import { ClusterSim } from './cluster.js';
 import { VERSION, type ControllerConfig } from './config.js';
+import type { Fleet } from './fleet/fleet.js';
 import { HttpError, compareVersions, parseObjectBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { PUBLIC_PATHS, routeApi } from './routes.js';
 import { SESSION_COOKIE, Sessions } from './sessions.js';
@@ -27,26 +29,31 @@ export interface ControllerSimOptions {
   username: string;
   /** The admin password of the configured cluster (AVI_PASSWORD). */
   password: string;
-  /** The initial admin password of a factory-default Controller (AVI_NODE_PASSWORD): the only one it accepts. */
-  nodePassword: string;
+  /** The initial admin password of a factory-default Controller (AVI_NODE_PASSWORD): the only one it
+   *  accepts. Default: a random one nobody knows. */
+  nodePassword?: string;
   version: '22.1.3';
   timeline: Timeline;
   log: RequestRecorder;
+  /** Seeds the SEs and virtual services once the cluster (and its configuration) exists. */
+  fleet?: (cluster: ClusterSim) => Fleet;
 }
 
 export interface ControllerSim {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   cluster: ClusterSim;
+  fleet?: Fleet | undefined;
   /** Stops listening to the world. */
   close(): void;
 }
 
 export function createControllerSim(world: World, opts: ControllerSimOptions): ControllerSim {
   if (opts.version !== VERSION.Version) throw new Error(`the lab Controller runs ${VERSION.Version}, not ${opts.version}`);
-  const cluster = new ClusterSim(world, opts.timeline, opts.nodes, opts.nodePassword);
+  const cluster = new ClusterSim(world, opts.timeline, opts.nodes, opts.nodePassword ?? randomBytes(18).toString('base64url'));
   const sessions = new Sessions(() => cluster.epoch);
   const listener = cluster.onInstance.bind(cluster);
   world.events.on('instance', listener);
+  const fleet = opts.fleet?.(cluster);
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
@@ -62,7 +69,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
       // the configured admin's. (Lab simplification: the forced password change before other
       // configuration, docs "Strong Default Admin Password", is not modelled.)
       const b = parseObjectBody(req, await readBody(req));
-      const password = cluster.config.hasConfig ? opts.password : opts.nodePassword;
+      const password = cluster.config.hasConfig ? opts.password : cluster.nodePassword;
       if (b.username !== opts.username || b.password !== password) return sendError(res, 401, 'Invalid credentials');
       const s = sessions.create(opts.username);
       return sendJson(res, 200, loginBody(opts.username, cluster.config, origin(req)), { 'set-cookie': sessions.cookies(s) });
@@ -86,7 +93,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
     // is resolved with the session's authorization (its roles are per tenant), so the lab refuses
     // it as an authentication failure: 401 with Avi's {"error": ...} body.
     if ('refused' in choice) return sendError(res, 401, choice.refused);
-    return routeApi({ req, res, url, origin: origin(req), cluster, tenant: choice.tenant });
+    return routeApi({ req, res, url, origin: origin(req), cluster, fleet, tenant: choice.tenant });
   }
 
   function handler(req: IncomingMessage, res: ServerResponse): void {
@@ -111,7 +118,13 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
     });
   }
 
-  return { handler, cluster, close: () => void world.events.off('instance', listener) };
+  return {
+    handler, cluster, fleet,
+    close: () => {
+      world.events.off('instance', listener);
+      fleet?.close();
+    },
+  };
 }
 
 function origin(req: IncomingMessage): string {

@@ -105,4 +105,11 @@ export const CATALOG_ACTIONS: Record<string, Ec2Action> = {
     world.createTags(ids, q.tags());
     return { return: true };
   },
+  DeleteTags: (world, q) => {
+    const ids = q.list('ResourceId');
+    if (!ids.length) throw new AwsFault('MissingParameter', 'The request must contain the parameter ResourceId');
+    // AWS: a tag given without a value is removed whatever its value; with a value, only if it matches.
+    world.deleteTags(ids, q.tagKeys());
+    return { return: true };
+  },
 };

@@ -61,6 +61,14 @@ export class QueryParams {
   }
 
   /** `Filter.N.Name` / `Filter.N.Value.M`. */
+  /** DeleteTags' Tag.N.Key with an optional Tag.N.Value: a key alone matches any value. */
+  tagKeys(name = 'Tag'): Array<{ key: string; value?: string }> {
+    return this.groups(name).map((g) => {
+      const value = g.get('Value');
+      return value === undefined ? { key: g.require('Key') } : { key: g.require('Key'), value };
+    });
+  }
+
   filters(): Filter[] {
     return this.groups('Filter').map((g) => ({ name: g.require('Name'), values: g.list('Value') }));
   }

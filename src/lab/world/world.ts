@@ -44,6 +44,7 @@ export interface LabWorld extends World, KeyRing {
   detachVolume(volumeId: string, instanceId?: string, device?: string): NonNullable<VolumeRecord['attachment']>;
   setDeleteOnTermination(instanceId: string, device: string, deleteOnTermination: boolean): void;
   createTags(resourceIds: string[], tags: Tags): void;
+  deleteTags(resourceIds: string[], keys: Array<{ key: string; value?: string }>): void;
 }
 
 const CLIENT_ERROR_ON_LAUNCH = { code: 'Client.InternalError', message: 'Client.InternalError: Client error on launch' };
@@ -232,14 +233,24 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
     vol.attachment.deleteOnTermination = deleteOnTermination;
   }
 
-  function createTags(resourceIds: string[], tags: Tags): void {
+  /** The taggable records behind these ids; all are checked before any is changed. */
+  function taggable(resourceIds: string[]): Array<{ tags: Tags }> {
     const maps = { instance: instances, volume: volumes, snapshot: snapshots, image: images } as const;
-    const targets = resourceIds.map((id) => {
+    return resourceIds.map((id) => {
       const kind = kindOfId(id);
       if (!kind) throw new AwsFault('InvalidID', `The ID '${id}' is not valid`);
       return lookup(kind, maps[kind] as Map<string, { tags: Tags }>, id);
     });
-    for (const t of targets) Object.assign(t.tags, tags);
+  }
+
+  function createTags(resourceIds: string[], tags: Tags): void {
+    for (const t of taggable(resourceIds)) Object.assign(t.tags, tags);
+  }
+
+  function deleteTags(resourceIds: string[], keys: Array<{ key: string; value?: string }>): void {
+    for (const t of taggable(resourceIds)) {
+      for (const { key, value } of keys) if (value === undefined || t.tags[key] === value) delete t.tags[key];
+    }
   }
 
   return {
@@ -254,6 +265,6 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
     volume: (id) => lookup('volume', volumes, id),
     snapshot: (id) => lookup('snapshot', snapshots, id),
     image: (id) => lookup('image', images, id),
-    stopInstance, startInstance, createVolume, attachVolume, detachVolume, setDeleteOnTermination, createTags,
+    stopInstance, startInstance, createVolume, attachVolume, detachVolume, setDeleteOnTermination, createTags, deleteTags,
   };
 }

@@ -4,6 +4,7 @@
 import type { StepEffect } from '../machine.js';
 import type { StepDeps } from '../deps.js';
 import { exportConfig, restoreConfig } from './backup.js';
+import { claimNodes, releaseNodes } from './claim.js';
 import { clusterReady, controllerUp, saveClusterConfig } from './cluster.js';
 import type { ControllerContext } from './context.js';
 import { discoverNodes } from './discover.js';
@@ -19,6 +20,7 @@ export function controllerSteps(deps: StepDeps) {
     'check-key': checkKey(deps),
     'check-encrypted-ami': checkEncryptedAmi(deps),
     'discover-nodes': discoverNodes(deps),
+    'claim-nodes': claimNodes(deps),
     'export-config': exportConfig(deps),
     'create-volumes': createVolumes(deps),
     'stop-node': stopNode(deps),
@@ -35,6 +37,7 @@ export function controllerSteps(deps: StepDeps) {
     'cluster-ready': clusterReady(deps),
     'tag-old-root': tagOldRoot(deps),
     verify: verifyNodes(deps),
+    'release-nodes': releaseNodes(deps),
   } satisfies Record<string, StepEffect<ControllerContext>>;
 }
 

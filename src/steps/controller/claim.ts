@@ -1,0 +1,74 @@
+// Two runs on the same cluster double the volumes, whatever URL or state dir each was given.
+// The local lock cannot see another host or state dir; EC2 tags are what every run sees. A run
+// marks the node instances with its own key before its first change and removes it at the end;
+// a run that finds another run's marker, or another run's unattached encrypted roots, refuses.
+
+import { TAG, type InstanceInfo } from '../../aws/types.js';
+import type { StepDeps } from '../deps.js';
+import { ClaimConflictError } from '../errors.js';
+import type { ControllerContext } from './context.js';
+import { ROLE_NEW_ROOT } from './volumes.js';
+
+/** Contention (two runs marking at the same moment) is retried this often before refusing. */
+const CLAIM_ATTEMPTS = 5;
+
+export const markerKey = (runId: string): string => `${TAG.inFlightPrefix}${runId}`;
+
+/** Run ids of the other runs whose marker is on these instances. */
+function otherMarkers(instances: InstanceInfo[], runId: string): string[] {
+  const keys = instances.flatMap((i) => Object.keys(i.tags));
+  const ids = keys.filter((k) => k.startsWith(TAG.inFlightPrefix)).map((k) => k.slice(TAG.inFlightPrefix.length));
+  return [...new Set(ids)].filter((id) => id !== runId).sort();
+}
+
+/**
+ * Marks the node instances as this run's. Safe against a run starting at the same moment: a run
+ * goes on only if, after writing its own marker, it sees no other; when two see each other both
+ * withdraw and try again after a random pause, so at most one ever goes on.
+ */
+export function claimNodes(deps: StepDeps) {
+  return async (ctx: ControllerContext, signal: AbortSignal): Promise<Partial<ControllerContext>> => {
+    const ids = ctx.nodes.map((n) => n.instanceId);
+    const mine = markerKey(ctx.runId);
+    const read = () => Promise.all(ids.map((id) => deps.aws.describeInstance(id)));
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+      signal.throwIfAborted();
+      await refuseOthers(deps, ctx, await read());
+      await deps.aws.tagResources(ids, { [mine]: 'in-flight' });
+      const contenders = otherMarkers(await read(), ctx.runId);
+      if (contenders.length === 0) return {};
+      await deps.aws.untagResources(ids, [mine]);
+      await deps.sleep(500 + Math.floor(Math.random() * 1500), signal);
+    }
+    throw new ClaimConflictError(
+      `another avi-encrypt run kept marking instances ${ids.join(', ')} at the same moment; run avi-encrypt status on every host that migrates this cluster, then try again`,
+    );
+  };
+}
+
+async function refuseOthers(deps: StepDeps, ctx: ControllerContext, instances: InstanceInfo[]): Promise<void> {
+  const others = otherMarkers(instances, ctx.runId);
+  if (others.length) {
+    const ids = instances.map((i) => i.instanceId).join(', ');
+    throw new ClaimConflictError(
+      `run ${others.join(', ')} is unfinished on this cluster (marker ${markerKey(others[0]!)} on ${ids}); finish it with avi-encrypt resume ${others[0]} where it was started, or if it was abandoned remove that tag from the instances`,
+    );
+  }
+  const ips = new Set(ctx.nodes.map((n) => n.ip));
+  const leftovers = (await deps.aws.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
+    .filter((v) => v.tags[TAG.runId] !== ctx.runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
+  if (leftovers.length) {
+    const run = leftovers[0]!.tags[TAG.runId] ?? 'unknown';
+    throw new ClaimConflictError(
+      `run ${run} left encrypted root volumes ${leftovers.map((v) => v.volumeId).join(', ')} unattached for these nodes; finish it with avi-encrypt resume ${run}, or if it was abandoned delete those volumes`,
+    );
+  }
+}
+
+/** The end of the run: the cluster is no longer this run's. */
+export function releaseNodes(deps: StepDeps) {
+  return async (ctx: ControllerContext): Promise<Partial<ControllerContext>> => {
+    await deps.aws.untagResources(ctx.nodes.map((n) => n.instanceId), [markerKey(ctx.runId)]);
+    return {};
+  };
+}
