@@ -7,6 +7,7 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
+import { launchInstance } from '../../src/lab/world/launch.js';
 import { until } from './avi-helpers.js';
 import { connect, exec } from './ssh-helpers.js';
 
@@ -104,11 +105,30 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     expect(vol.encrypted).toBe(true);
   });
 
+  it('a Controller launched from the encrypted AMI at a new IP replaces a follower in one PUT, two nodes active throughout', async () => {
+    const w = lab.world;
+    const old = lab.seed.nodes[2]!;
+    const subnetId = w.instance(old.instanceId).subnetId;
+    const inst = launchInstance(w, { imageId: lab.seed.encryptedAmiId, instanceType: 'm5.2xlarge', subnetId });
+    await until(() => lab.timeline.list().some((e) => e.subject === inst.privateIp && e.state === 'FACTORY_DEFAULT'), 'new Controller up');
+    const since = lab.timeline.list().length;
+    const cluster = (await avi('GET', '/api/cluster')).json;
+    const nodes = [...cluster.nodes.filter((n: any) => n.ip.addr !== old.ip), { name: inst.privateIp, ip: { addr: inst.privateIp, type: 'V4' }, password: lab.env.AVI_NODE_PASSWORD }];
+    expect((await avi('PUT', '/api/cluster', { ...cluster, nodes })).status).toBe(200);
+    await until(async () => (await state()) === 'CLUSTER_UP_HA_ACTIVE', 'HA_ACTIVE on the new node');
+    const during = lab.timeline.list().slice(since);
+    expect(during.filter((e) => e.subject === 'active').every((e) => e.nodes!.length >= 2)).toBe(true);
+    expect(during.filter((e) => e.subject === 'active').at(-1)!.nodes).toContain(inst.privateIp);
+    expect(w.rootVolume(inst.instanceId)!.content).toBe('configured');
+    expect(w.rootVolume(old.instanceId)!.content).toBe('fresh'); // the removed follower is re-imaged
+    await login();
+  });
+
   it('exposes the timeline and the request log over /_lab', async () => {
     const timeline = await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/timeline`);
     expect(timeline.filter((e: any) => e.subject === 'cluster').map((e: any) => e.state))
-      .toEqual(['CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE']);
+      .toEqual(['CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE']);
     const requests = await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/requests`);
-    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['PUT /api/cluster']);
+    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['PUT /api/cluster', 'PUT /api/cluster']);
   });
 });
