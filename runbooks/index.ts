@@ -2,6 +2,7 @@
 // engine's lookup and the README's table all come from here.
 
 import type { AnyRunbookModule } from '../src/runbook/module.js';
+import { runbook as controllerNewVms } from './controller-new-vms.js';
 import { runbook as controllerSwap } from './controller-swap.js';
 
 export const STRATEGIES = ['controller-swap', 'controller-new-vms', 'se-scale-out', 'se-relaunch'] as const;
@@ -14,7 +15,7 @@ export interface NotYet {
 
 export const REGISTRY: Record<Strategy, AnyRunbookModule | NotYet> = {
   'controller-swap': controllerSwap,
-  'controller-new-vms': { notYet: true, document: 'Controller 3-node cluster using New Controller VMs' },
+  'controller-new-vms': controllerNewVms,
   'se-scale-out': { notYet: true, document: 'Service Engines with Zero Downtime' },
   'se-relaunch': { notYet: true, document: 'Service Engines with Downtime' },
 };

@@ -101,6 +101,12 @@ export function toInstanceInfo(instance: Instance, ownerId?: string): InstanceIn
   }
   if (instance.PrivateIpAddress) info.privateIp = instance.PrivateIpAddress;
   if (instance.VpcId) info.vpcId = instance.VpcId;
+  if (instance.SubnetId) info.subnetId = instance.SubnetId;
+  if (instance.ImageId) info.imageId = instance.ImageId;
+  if (instance.InstanceType) info.instanceType = instance.InstanceType;
+  const groups = (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []));
+  if (groups.length) info.securityGroupIds = groups;
+  if (instance.IamInstanceProfile?.Arn) info.iamInstanceProfileArn = instance.IamInstanceProfile.Arn;
   if (ownerId) info.ownerId = ownerId;
   return info;
 }

@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createAwsWrites } from '../../src/aws/gateway-writes.js';
+import { createLaunchWrites } from '../../src/aws/launch-writes.js';
 import { TAG } from '../../src/aws/types.js';
 import { createRecorder } from '../../src/engine/plan/recorder.js';
 import type { PlannedCall } from '../../src/engine/plan/types.js';
@@ -82,7 +83,8 @@ describe('the plan recorder', () => {
   });
 
   it('covers every EC2 write the real gateway has', () => {
-    const real = Object.keys(createAwsWrites({ ec2: new EC2Client({ region: REGION }) })).sort();
+    const client = { ec2: new EC2Client({ region: REGION }) };
+    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client) }).sort();
     expect(Object.keys(recorder().writes.ec2).sort()).toEqual(real);
   });
 });
@@ -97,6 +99,7 @@ function untouchable(): StepDeps {
     writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),
+    nodePassword: () => Promise.reject(new Error('a plan facet asked for the node password')),
     pollIntervalMs: 1,
     sleep: () => Promise.reject(new Error('a plan facet slept')),
     now: () => 0,

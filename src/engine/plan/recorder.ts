@@ -3,16 +3,21 @@
 // it. Creates answer with made-up ids the later planned steps refer to.
 
 import type { ClusterConfig } from '../../avi/types.js';
-import type { VolumeInfo } from '../../aws/types.js';
+import type { InstanceInfo, VolumeInfo } from '../../aws/types.js';
 import type { Writes } from '../../steps/gateways.js';
 import type { PlannedCall } from './types.js';
 
-export function createRecorder(record: (call: PlannedCall) => void): Writes {
-  let planned = 0;
+/** Made-up ids, numbered across every recorder of one plan. */
+export function plannedIds(): () => number {
+  let n = 0;
+  return () => ++n;
+}
+
+export function createRecorder(record: (call: PlannedCall) => void, next: () => number = plannedIds()): Writes {
   return {
     ec2: {
       async createVolume(req) {
-        const volumeId = `vol-planned-${++planned}`;
+        const volumeId = `vol-planned-${next()}`;
         record({ service: 'ec2', operation: 'CreateVolume', target: volumeId, detail: { ...req } });
         const volume: VolumeInfo = {
           volumeId, state: 'available', availabilityZone: req.availabilityZone, encrypted: true, kmsKeyId: req.kmsKeyId,
@@ -40,6 +45,23 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
       },
       async untagResources(ids, keys) {
         record({ service: 'ec2', operation: 'DeleteTags', target: ids.join(','), detail: { keys } });
+      },
+      async runInstance(req) {
+        const instanceId = `i-planned-${next()}`;
+        record({ service: 'ec2', operation: 'RunInstances', target: instanceId, detail: { ...req } });
+        const instance: InstanceInfo = {
+          instanceId, state: 'pending', availabilityZone: '', rootDeviceName: req.root.device, blockDevices: [], tags: { ...req.tags },
+          // The address EC2 will pick is not known before the launch.
+          privateIp: `<new IP in ${req.subnetId}>`, subnetId: req.subnetId, imageId: req.imageId, instanceType: req.instanceType,
+        };
+        return instance;
+      },
+      async terminateInstance(id) {
+        record({ service: 'ec2', operation: 'TerminateInstances', target: id });
+      },
+      async associateAddress(allocationId, instanceId) {
+        record({ service: 'ec2', operation: 'AssociateAddress', target: allocationId, detail: { instanceId, allowReassociation: true } });
+        return `eipassoc-planned-${next()}`;
       },
     },
     cluster: {

@@ -45,7 +45,7 @@ function clusterFromModel(data: ControllerData): ClusterConfig {
 }
 
 /** The cluster runtime, or what was seen instead: while nodes reboot the API is away or answers 503, which is part of a wait. */
-async function readRuntime(reads: Reads, before?: () => Promise<void>): Promise<ClusterRuntime | string> {
+export async function readRuntime(reads: Reads, before?: () => Promise<void>): Promise<ClusterRuntime | string> {
   try {
     await before?.();
     return await reads.cluster.getClusterRuntime();
