@@ -69,6 +69,8 @@ export async function expectReplaced(lab: TestLab, oldState: 'stopped' | 'termin
     expect((await avi.getCluster()).nodes.map((n) => n.ip.addr).sort()).toEqual(replacements.map((i) => i.PrivateIpAddress).sort());
     expect((await avi.getClusterRuntime()).cluster_state.state).toBe('CLUSTER_UP_HA_ACTIVE');
     expect(fewestActive(lab.timeline.list())).toBeGreaterThanOrEqual(2);
+    // The run's in-flight marker is gone from every VM, the terminated ones included.
+    expect(all.filter((i) => Object.keys(tagsOf(i)).some((k) => k.startsWith('avi-encrypt:in-flight:'))).map((i) => i.InstanceId)).toEqual([]);
     return replacements;
   } finally {
     ec2.destroy();

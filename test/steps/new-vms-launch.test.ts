@@ -55,7 +55,7 @@ describe('launch-replacement', () => {
       ClientToken: clientToken(RUN_ID, `launch:${NODE}:0`),
       TagSpecifications: [
         { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'avi-controller-12' }, { Key: 'team', Value: 'lb' }, ...mineTags, { Key: TAG.replaces, Value: 'i-old-12' }] },
-        { ResourceType: 'volume', Tags: [{ Key: TAG.runId, Value: RUN_ID }, { Key: TAG.role, Value: 'encrypted-root' }, { Key: TAG.node, Value: NODE }] },
+        { ResourceType: 'volume', Tags: [{ Key: TAG.runId, Value: RUN_ID }, { Key: TAG.role, Value: 'replacement-root' }, { Key: TAG.node, Value: NODE }] },
       ],
     });
   });

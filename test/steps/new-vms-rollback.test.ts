@@ -2,12 +2,13 @@
 // Controller: each step looks first, so it acts only where the world still differs, and once.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  AssociateAddressCommand, CreateTagsCommand, EC2Client, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Address, type Instance,
+  AssociateAddressCommand, CreateTagsCommand, DeleteTagsCommand, EC2Client, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Address, type Instance,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { TAG } from '../../src/aws/types.js';
-import { RUN_ID, clusterOf, runtimeOf } from './helpers.js';
+import { markerKey } from '../../src/steps/controller/claim.js';
+import { RUN_ID, clusterOf, commandNames, runtimeOf } from './helpers.js';
 import { IPS, MembershipAvi, installLaunchWorld, runVmStep, sdkVm, vmData, vmEffects, vmScope } from './new-vms-fixtures.js';
 
 const ec2 = mockClient(EC2Client);
@@ -87,5 +88,8 @@ describe('once every node is replaced', () => {
     await runVmStep(effects, 'retire-old', vmScope({ ...data(), terminateOld: true }, F1));
     expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: ['i-old-12'] });
     expect(ec2).not.toHaveReceivedCommand(StopInstancesCommand);
+    // This run's marker leaves the VM before the VM leaves EC2.
+    expect(commandNames(ec2).slice(-2)).toEqual(['DeleteTagsCommand', 'TerminateInstancesCommand']);
+    expect(ec2).toHaveReceivedCommandWith(DeleteTagsCommand, { Resources: ['i-old-12'], Tags: [{ Key: markerKey(RUN_ID) }] });
   });
 });

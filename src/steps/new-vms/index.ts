@@ -3,14 +3,14 @@
 
 import type { StepDeps } from '../deps.js';
 import type { Effect } from '../effect.js';
-import { claimNodes, releaseNodes } from '../controller/claim.js';
+import { claimNodes } from '../controller/claim.js';
 import { checkKey } from '../controller/preflight.js';
 import type { NewVmsData } from './context.js';
 import { discoverNodes } from './discover.js';
 import { launchReplacement } from './launch.js';
 import { leaderHandedOver, membersReady, stopIfLeader, swapMembership } from './membership.js';
 import { checkLaunch } from './preflight.js';
-import { oldRetired, moveAddresses, retireOld } from './retire.js';
+import { moveAddresses, oldRetired, releaseOldNodes, retireOld } from './retire.js';
 import { rollbackMembersReady, rollbackMembership, rollbackStartOld, rollbackTerminateNew } from './rollback.js';
 import { verifyNewVms } from './verify.js';
 
@@ -35,7 +35,7 @@ export function newVmSteps(deps: StepDeps) {
     'retire-old': retireOld(deps),
     'old-retired': oldRetired(deps),
     verify: verifyNewVms(deps),
-    'release-nodes': releaseNodes<NewVmsData>(deps),
+    'release-nodes': releaseOldNodes(deps),
   } satisfies Record<string, Effect<NewVmsData>>;
 }
 

@@ -38,7 +38,7 @@ export function launchRequest(s: NodeScope, attempt: number): LaunchRequest {
     },
     clientToken: clientToken(s.runId, `launch:${node.ip}:${attempt}`),
     tags: { ...node.userTags, ...replacementTags(s.runId, node), [TAG.replaces]: node.instanceId },
-    volumeTags: { [TAG.runId]: s.runId, [TAG.role]: 'encrypted-root', [TAG.node]: node.ip },
+    volumeTags: { [TAG.runId]: s.runId, [TAG.role]: 'replacement-root', [TAG.node]: node.ip },
   };
   if (node.iamInstanceProfileArn) req.iamInstanceProfileArn = node.iamInstanceProfileArn;
   return req;

@@ -8,6 +8,7 @@ import type { StepDeps } from '../deps.js';
 import { action, wait } from '../effect.js';
 import { WaitFailedError } from '../errors.js';
 import { pollUntil } from '../wait.js';
+import { markerKey } from '../controller/claim.js';
 import { newInstanceOf, type NewVmNode, type NewVmsData, type NodeScope } from './context.js';
 
 type Deps = Pick<StepDeps, 'reads' | 'writes' | 'sleep' | 'now' | 'pollIntervalMs'>;
@@ -35,13 +36,19 @@ export function retireOld(deps: Deps) {
     const { state } = await deps.reads.ec2.describeInstance(s.item.instanceId);
     if (state !== 'terminated' && state !== 'shutting-down') await tag(s, deps.writes);
     if (s.data.terminateOld) {
-      if (state !== 'terminated' && state !== 'shutting-down') await deps.writes.ec2.terminateInstance(s.item.instanceId);
+      if (state === 'terminated' || state === 'shutting-down') return;
+      // A terminated instance soon leaves EC2: this run's marker goes before it does.
+      await deps.writes.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
+      await deps.writes.ec2.terminateInstance(s.item.instanceId);
     } else if (state === 'running') {
       await deps.writes.ec2.stopInstance(s.item.instanceId);
     }
   }, async (s, w) => {
     await tag(s, w);
-    if (s.data.terminateOld) await w.ec2.terminateInstance(s.item.instanceId);
+    if (s.data.terminateOld) {
+      await w.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
+      await w.ec2.terminateInstance(s.item.instanceId);
+    }
     // The leader's old VM was stopped already, to hand leadership over.
     else if (s.item.role !== 'leader') await w.ec2.stopInstance(s.item.instanceId);
   });
@@ -57,5 +64,19 @@ export function oldRetired(deps: Deps) {
       }
       return { done: state === want, value: state };
     }, signal);
+  });
+}
+
+/** The end of the run: this run's marker comes off the old VMs that are still there (terminated ones lost it already). */
+export function releaseOldNodes(deps: Pick<StepDeps, 'reads' | 'writes'>) {
+  return action<NewVmsData, NewVmsData>(async (s) => {
+    const live: string[] = [];
+    for (const n of s.data.nodes) {
+      const { state } = await deps.reads.ec2.describeInstance(n.instanceId);
+      if (state !== 'terminated' && state !== 'shutting-down') live.push(n.instanceId);
+    }
+    await deps.writes.ec2.untagResources(live, [markerKey(s.runId)]);
+  }, async (s, w) => {
+    if (!s.data.terminateOld) await w.ec2.untagResources(s.data.nodes.map((n) => n.instanceId), [markerKey(s.runId)]);
   });
 }
