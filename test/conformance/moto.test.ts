@@ -4,8 +4,7 @@
 // endpoint supplied by AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL_KMS (proving the SDK honours them).
 // moto gaps worked around are marked "moto gap" (see shared reference aws-ec2-kms.md, part B).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import {
   CopyImageCommand,
   CopySnapshotCommand,
@@ -18,6 +17,7 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { clientToken } from '../../src/aws/client-token.js';
 import { createAwsGateway } from '../../src/aws/gateway.js';
 import { AwsError, TAG, type AwsGateway, type InstanceInfo, type VolumeInfo } from '../../src/aws/types.js';
+import { freeLoopbackPort, startMoto } from './moto-server.js';
 
 const REGION = 'us-east-1';
 const ROOT = '/dev/sda1'; // moto gap: RegisterImage ignores RootDeviceName; every moto AMI roots at /dev/sda1.
@@ -25,39 +25,6 @@ const ALIAS = 'alias/avi-encrypt-conformance';
 const RUN_ID = 'run-conformance-1';
 const ENV_KEYS = ['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_KMS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 const ENV_KEYS_CLEARED = ['AWS_SESSION_TOKEN', 'AWS_PROFILE'];
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Starts moto_server; a missing binary is a hard failure, never a skip. */
-async function startMoto(port: number): Promise<ChildProcess> {
-  // The fixture registers its own AMI; skipping moto's ~40 default AMIs keeps start-up short.
-  const env = { ...process.env, MOTO_EC2_LOAD_DEFAULT_AMIS: 'false' };
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env, stdio: 'ignore' });
-  let exit: Error | undefined;
-  child.once('error', (e: NodeJS.ErrnoException) => {
-    const missing = 'moto_server is not on PATH: install moto[server] 5.2.1 to run the AWS conformance test';
-    exit = e.code === 'ENOENT' ? new Error(missing) : e;
-  });
-  child.once('exit', (code) => (exit ??= new Error(`moto_server exited early with code ${code}`)));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (exit) throw exit;
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/moto-api/data.json`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill();
-  throw new Error(`moto_server did not answer on 127.0.0.1:${port} within 30s`);
-}
 
 describe('AwsGateway against moto_server: controller root-volume swap', () => {
   const savedEnv = Object.fromEntries([...ENV_KEYS, ...ENV_KEYS_CLEARED].map((k) => [k, process.env[k]]));
