@@ -31,7 +31,8 @@ export function createVolumes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep' 
           `volume ${broken.volumeId} went to state error (is key ${data.keyArn} usable by EC2?); fix the key, then run "avi-encrypt resume" to create it again`,
         );
       }
-      const waiting = volumes.filter((v) => v.state !== 'available');
+      // In use is past available: a re-run after its node took it (a resumed run) finds it attached.
+      const waiting = volumes.filter((v) => v.state !== 'available' && v.state !== 'in-use');
       return { done: waiting.length === 0, value: waiting.length ? `${waiting.length} of ${ids.length} ${waiting[0]!.state}` : 'available' };
     }), signal);
     return { nodes };
