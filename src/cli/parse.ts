@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type ArgumentsCamelCase } from 'yargs';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
-import { toolVersion } from '../engine/version.js';
+import { versionLine } from '../engine/version.js';
 import { DEFAULTS } from '../runbook/settings.js';
 import {
   approveBuilder, describeBuilder, labDownBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
@@ -78,7 +78,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
     )
     .demandCommand(1, `choose a command: ${COMMANDS}`)
     .epilogue(`Secrets never go in flags or config files: set ${PASSWORD_ENV} / ${PASSPHRASE_ENV} or answer the prompt.`)
-    .version(toolVersion())
+    .version(versionLine())
     .help()
     .alias('h', 'help')
     .strict()
