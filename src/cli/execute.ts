@@ -41,6 +41,16 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       await (await import('../lab/control.js')).labDown(command).catch(asUsage);
       io.out.write(`lab in ${command.dir} stopped\n`);
       return EXIT.ok;
+    case 'lab-status': {
+      const s = await (await import('../lab/remote.js')).labStatus(command.dir).catch(asUsage);
+      io.out.write(command.json ? `${JSON.stringify(s, null, 2)}\n` : labStatusText(s));
+      return EXIT.ok;
+    }
+    case 'lab-fault': {
+      const active = await (await import('../lab/remote.js')).labFault(command.dir, command.fault).catch(asUsage);
+      io.out.write(active.length ? active.map((f) => `fault ${f.kind}: ${f.detail}${f.until ? ` (until ${f.until})` : ''}\n`).join('') : 'no fault in force\n');
+      return EXIT.ok;
+    }
     default:
       return withAbort(async (signal) => {
         const cio = commandIo(io, signal);
@@ -54,6 +64,18 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
         return resume(command, cio);
       });
   }
+}
+
+function labStatusText(s: import('../lab/remote.js').LabStatus): string {
+  const p = s.profile;
+  const lines = [
+    `lab (pid ${p.pid}, time scale ${p.timeScale}) since ${p.startedAt}`,
+    `  Controller ${p.controller}   AWS ${p.awsEndpoint} (${p.region})`,
+    `  nodes: ${p.nodes.map((n) => `${n.ip} ${n.instanceId}`).join(', ')}`,
+    ...(p.fleet ? [`  fleet: ${p.fleet.groups.map((g) => `${g.name} ${g.serviceEngines} SEs`).join(', ')}`] : []),
+    ...(s.faults.length ? s.faults.map((f) => `  fault ${f.kind}: ${f.detail}${f.until ? ` (until ${f.until})` : ''}`) : ['  no fault in force']),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 /** The lab's "cannot do that here" is bad input to the CLI: one line, exit 2. */

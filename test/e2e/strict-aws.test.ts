@@ -44,4 +44,15 @@ describe('a stricter AWS', () => {
     expect(lab.requests.list().filter((q) => q.operation === 'CreateVolume' && q.status === 200)).toHaveLength(3);
     await expectOneRootPerNode(lab);
   }, TIMEOUT);
+
+  it('throttle 0.2: one EC2/KMS call in five refused; the SDK\'s retries carry the run, nothing is created twice', async () => {
+    lab = await startTestLab(3);
+    lab.faults.apply({ kind: 'throttle', rate: 0.2 });
+    const r = await runCli(migrateArgs(lab), lab.cliEnv, { timeoutMs: TIMEOUT });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(lab.requests.list().filter((q) => q.error === 'RequestLimitExceeded').length).toBeGreaterThan(5);
+    expect(lab.requests.list().filter((q) => q.operation === 'CreateVolume' && q.status === 200)).toHaveLength(3);
+    lab.faults.clear(); // the check below reads without retries
+    await expectOneRootPerNode(lab);
+  }, TIMEOUT);
 });
