@@ -2,14 +2,26 @@
 // run: which virtual services went down and for how long, how many SEs of a group drained at once,
 // how many SEs a group had at its busiest, and the run's journal.
 
+import { afterEach } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Timeline } from '../../src/lab/timeline.js';
 import type { TimelineEntry } from '../../src/lab/world/types.js';
-import { runDirs, type TestLab } from './lab-harness.js';
+import { DEFAULT_FLEET, type FleetOptions } from '../../src/lab/avi/fleet/options.js';
+import { runDirs, startTestLab, type TestLab } from './lab-harness.js';
 
 /** SE tests run the lab at 200x: the SE image takes 3 s to regenerate, an SE 1.2 s to boot. */
 export const SE_TIME_SCALE = 0.005;
+
+/** A fresh 1-node lab per test with the fleet asked for (the default one plus these options), stopped after the test. */
+export function seLabs(): (fleet?: Partial<FleetOptions>) => Promise<TestLab> {
+  let lab: TestLab | undefined;
+  afterEach(async () => {
+    await lab?.stop();
+    lab = undefined;
+  });
+  return async (fleet = {}) => (lab = await startTestLab(1, { timeScale: SE_TIME_SCALE, fleet: { ...DEFAULT_FLEET, ...fleet } }));
+}
 
 export function seArgs(lab: Pick<TestLab, 'stateDir'>, command: 'migrate' | 'plan', strategy: 'se-scale-out' | 'se-relaunch', ...more: string[]): string[] {
   return [command, '--strategy', strategy, '--cloud', 'Default-Cloud', '--state-dir', lab.stateDir, ...(command === 'migrate' ? ['--yes'] : []), ...more];

@@ -2,20 +2,13 @@
 // run from dist/ (build first). The outage the run reports for each virtual service is the one
 // the lab's timeline recorded; the gate states the expected outage before anything goes down.
 
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { DEFAULT_FLEET, type FleetOptions } from '../../src/lab/avi/fleet/options.js';
-import { mutatingCount, runCli, startTestLab, type CliResult, type TestLab } from './lab-harness.js';
-import { aviWrites, groupsOfSes, outages, SE_TIME_SCALE, seArgs } from './se-harness.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { mutatingCount, runCli, type CliResult, type TestLab } from './lab-harness.js';
+import { aviWrites, groupsOfSes, outages, seArgs, seLabs } from './se-harness.js';
 
 jest.setTimeout(180_000);
 
-let lab: TestLab | undefined;
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-});
-
-const start = async (fleet: Partial<FleetOptions> = {}) => (lab = await startTestLab(1, { timeScale: SE_TIME_SCALE, fleet: { ...DEFAULT_FLEET, ...fleet } }));
+const start = seLabs();
 
 /** The outage the run reported per virtual service, from its summary lines. */
 function reported(r: CliResult): Map<string, number> {

@@ -3,20 +3,13 @@
 // never two SEs of one group draining at once, no group past its max_se; the cloud prerequisite
 // set, then skipped, then refused on another key; the max_se trap explained before any change.
 
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { DEFAULT_FLEET, type FleetOptions } from '../../src/lab/avi/fleet/options.js';
-import { mutatingCount, pollUntil, runCli, spawnCli, startTestLab, waitForExit, type TestLab } from './lab-harness.js';
-import { aviWrites, drainingAtOnce, groupsOfSes, journalOf, peakSes, SE_TIME_SCALE, seArgs, vssEverDown } from './se-harness.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { mutatingCount, pollUntil, runCli, spawnCli, waitForExit, type TestLab } from './lab-harness.js';
+import { aviWrites, drainingAtOnce, groupsOfSes, journalOf, peakSes, seArgs, seLabs, vssEverDown } from './se-harness.js';
 
 jest.setTimeout(180_000);
 
-let lab: TestLab | undefined;
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-});
-
-const start = async (fleet: Partial<FleetOptions> = {}) => (lab = await startTestLab(1, { timeScale: SE_TIME_SCALE, fleet: { ...DEFAULT_FLEET, ...fleet } }));
+const start = seLabs();
 const groupUuid = (l: TestLab, name: string) => l.fleet!.seed.groups.find((g) => g.name === name)!.uuid;
 const rootOf = (l: TestLab, ip: string) => l.world.rootVolume(l.world.instanceByPrivateIp(ip)!.instanceId)!;
 
