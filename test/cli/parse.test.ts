@@ -121,7 +121,7 @@ describe('strategies', () => {
   });
 
   it('a known but unimplemented strategy names the implemented ones', async () => {
-    await expectOneLine(parse(['migrate', ...VALID, '--strategy', 'se-scale-out']), EXIT.usage, /se-scale-out.*not implemented/, /controller-swap/);
+    await expectOneLine(parse(['migrate', ...VALID, '--strategy', 'controller-new-vms']), EXIT.usage, /controller-new-vms.*not implemented/, /controller-swap/);
   });
 });
 

@@ -128,7 +128,7 @@ export function cloudReady(deps: Deps) {
       const failed = images.find((i) => i.state === 'IMG_GEN_FAILED');
       if (status.state === 'CLOUD_STATE_FAILED' || failed) {
         throw new WaitFailedError(
-          `cloud ${cloud.name} could not make its SE image (${failed?.reason ?? status.reason ?? status.state}); check that key ${s.data.keyArn} is Enabled and the Controller's IAM role may use it, then run "avi-encrypt resume"`,
+          `cloud ${cloud.name} could not make its SE image (${failed?.reason ?? status.reason ?? status.state}); check that key ${s.data.keyArn} is Enabled and the Controller's IAM role may use it, have the Controller make the SE image again (Avi docs: update the cloud configuration), then run "avi-encrypt resume"`,
         );
       }
       const ready = status.state === 'CLOUD_STATE_PLACEMENT_READY' && images.every((i) => i.state === 'IMG_GEN_COMPLETE');
