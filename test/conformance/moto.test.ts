@@ -66,7 +66,7 @@ describe('AwsGateway against moto_server: controller root-volume swap', () => {
   let gateway: AwsGateway;
   // Fixture facts.
   let keyId: string, keyArn: string, encryptedImageId: string, encryptedSnapshotId: string;
-  let controllerIp: string, vpcId: string, instanceId: string, oldRootId: string;
+  let controllerIp: string, vpcId: string, subnetId: string, subnetCidr: string, instanceId: string, oldRootId: string;
   // Results carried from one runbook step to the next.
   let instance: InstanceInfo, newVolume: VolumeInfo;
   const tags = { [TAG.runId]: RUN_ID, [TAG.role]: 'new-root', [TAG.node]: '' };
@@ -112,6 +112,8 @@ describe('AwsGateway against moto_server: controller root-volume swap', () => {
     );
     const subnet = subnets.Subnets?.[0];
     vpcId = subnet?.VpcId ?? '';
+    subnetId = subnet?.SubnetId ?? '';
+    subnetCidr = subnet?.CidrBlock ?? '';
     const [a, b, c, d] = (subnet?.CidrBlock ?? '').split('/')[0]!.split('.').map(Number);
     const ipAt = (offset: number) => `${a}.${b}.${c}.${d! + offset}`;
     controllerIp = ipAt(10);
@@ -195,6 +197,13 @@ describe('AwsGateway against moto_server: controller root-volume swap', () => {
     expect(root.deleteOnTermination).toBe(true);
     oldRootId = root.volumeId;
     expect(await gateway.findInstancesByPrivateIp([controllerIp], 'vpc-00000000')).toEqual([]);
+  });
+
+  it('SE capacity: the free addresses of a management subnet', async () => {
+    const [found] = await gateway.describeSubnets([subnetId]);
+    expect(found).toMatchObject({ subnetId, cidr: subnetCidr, availabilityZone: `${REGION}a` });
+    expect(found!.availableIps).toBeGreaterThan(0);
+    expect(await gateway.describeSubnets([])).toEqual([]);
   });
 
   it('creates the encrypted volume once: tag lookup, CreateVolume with token and tags, lookup again', async () => {
