@@ -154,7 +154,7 @@ describe('command line errors', () => {
     expect(text).toContain('avi-encrypt migrate --strategy controller-swap');
     expect(text).not.toContain('--password');
     const version = await parseCommand(['--version'], {}).catch((e: unknown) => e);
-    expect((version as HelpOutput).text).toMatch(/^\d+\.\d+\.\d+/);
+    expect((version as HelpOutput).text).toMatch(/^avi-encrypt \d+\.\d+\.\d+\nsupported: Avi Vantage \/ NSX Advanced Load Balancer 17\.2\.3 or later/);
   });
 });
 

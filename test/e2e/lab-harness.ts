@@ -3,7 +3,7 @@
 // Never block the event loop (no execFileSync / spawnSync): the lab would freeze with it.
 //
 // Stable API (other e2e suites import it read-only):
-//   startTestLab(nodes, opts?) -> TestLab      a started lab (opts.fleet: its SE fleet) + a tmp dir + a state dir
+//   startTestLab(nodes, opts?) -> TestLab      a started lab + a tmp dir + a state dir
 //   runCli(args, env, opts?)   -> {code, signal, stdout, stderr}
 //   spawnCli(args, env)        -> ChildProcess (output collected; await waitForExit(child))
 //   ec2For(lab)                -> EC2Client pointed at the lab with the lab's fake credentials
@@ -19,8 +19,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { createAviClient } from '../../src/avi/client.js';
 import { createAwsGateway } from '../../src/aws/gateway.js';
 import { clusterIdentity } from '../../src/steps/controller/identity.js';
-import type { FleetOptions } from '../../src/lab/avi/fleet/options.js';
-import { startLab, type RunningLab } from '../../src/lab/server.js';
+import { startLab, type LabOptions, type RunningLab } from '../../src/lab/server.js';
 
 export const TEST_PASSPHRASE = 'test-passphrase-123';
 export const DEFAULT_TIME_SCALE = 0.01;
@@ -50,9 +49,13 @@ export interface TestLab extends RunningLab {
 }
 
 /** Starts a lab in this process, in a fresh temp dir. `stop()` also kills CLI children still alive and removes the dir. */
-export async function startTestLab(nodes: 1 | 3, opts: { timeScale?: number; keepDir?: boolean; fleet?: FleetOptions } = {}): Promise<TestLab> {
+export async function startTestLab(
+  nodes: 1 | 3,
+  opts: { timeScale?: number; keepDir?: boolean } & Pick<LabOptions, 'pageSize' | 'consistencyDelayMs' | 'fleet' | 'iamPolicy'> = {},
+): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), `avi-e2e-${nodes}n-`));
-  const lab = await startLab({ nodes, timeScale: opts.timeScale ?? DEFAULT_TIME_SCALE, dir: join(dir, 'lab'), ...(opts.fleet ? { fleet: opts.fleet } : {}) });
+  const { timeScale, keepDir: _keep, ...rules } = opts;
+  const lab = await startLab({ nodes, timeScale: timeScale ?? DEFAULT_TIME_SCALE, dir: join(dir, 'lab'), ...rules });
   const keep = opts.keepDir ?? process.env['AVI_E2E_KEEP'] === '1';
   return {
     ...lab,

@@ -1,4 +1,4 @@
-// The dry run's writes: the recorder (src/engine/plan/recorder.ts) records every write with its
+// The dry run's writes: the recorder (src/steps/plan-recorder.ts) records every write with its
 // operation and target and answers creates with made-up ids, never reaching AWS or a Controller;
 // and each controller action's `plan` facet says, from the runbook's model alone (no reads),
 // exactly which writes the action would make.
@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createAwsWrites } from '../../src/aws/gateway-writes.js';
 import { TAG } from '../../src/aws/types.js';
-import { createRecorder } from '../../src/engine/plan/recorder.js';
+import { createRecorder } from '../../src/steps/plan-recorder.js';
 import type { PlannedCall } from '../../src/engine/plan/types.js';
 import { markerKey } from '../../src/steps/controller/claim.js';
 import type { ControllerData, ControllerNode } from '../../src/steps/controller/context.js';

@@ -4,6 +4,7 @@
 // cluster's reaction to the EC2 world in cluster.ts.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ControllerFaults } from '../faults.js';
 import type { Timeline } from '../timeline.js';
 import type { LabRequest, World } from '../world/types.js';
 import { ClusterSim } from './cluster.js';
@@ -35,6 +36,8 @@ export interface ControllerSimOptions {
 
 export interface ControllerSim {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** What `lab fault` may do to the Controller (503, unreachable, sessions, a node that never converges). */
+  faults?: ControllerFaults;
   cluster: ClusterSim;
   fleet?: Fleet | undefined;
   /** Stops listening to the world. */

@@ -2,10 +2,18 @@
 // gateway does not compile until the recorder covers it: a plan can record a write, never send
 // it. Creates answer with made-up ids the later planned steps refer to.
 
-import type { Cloud, ClusterConfig } from '../../avi/types.js';
-import type { VolumeInfo } from '../../aws/types.js';
-import type { Writes } from '../../steps/gateways.js';
-import type { PlannedCall } from './types.js';
+import type { Cloud, ClusterConfig } from '../avi/types.js';
+import type { VolumeInfo } from '../aws/types.js';
+import type { Writes } from './gateways.js';
+
+/** One write a plan would make: the service, the API operation, the resource it touches. */
+export interface PlannedCall {
+  service: 'ec2' | 'kms' | 'avi';
+  operation: string;
+  /** The resource the call touches (instance, volume, cluster). */
+  target: string;
+  detail?: Record<string, unknown>;
+}
 
 export function createRecorder(record: (call: PlannedCall) => void): Writes {
   let planned = 0;
