@@ -141,7 +141,7 @@ describe('command line errors', () => {
     await expectOneLine(parse(['plan', ...VALID, '--bogus']), EXIT.usage, /Unknown argument: bogus/, /--help/);
     await expectOneLine(parse(['frobnicate']), EXIT.usage, /frobnicate/);
     await expectOneLine(parse([]), EXIT.usage, /choose a command/);
-    await expectOneLine(parse(['lab']), EXIT.usage, /up or down/);
+    await expectOneLine(parse(['lab']), EXIT.usage, /up, down, status or fault/);
     await expectOneLine(parse(['lab', 'sideways']), EXIT.usage, /sideways/);
   });
 
