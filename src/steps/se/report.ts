@@ -18,7 +18,9 @@ function cloudLine(data: SeData): string {
 }
 
 function groupLine(g: SeGroupItem, scaleOut: boolean): string {
-  if (nothingToDo(g)) return `${g.name}: every SE (${list(g.encrypted)}) already runs on a root encrypted with the key: nothing to do`;
+  if (nothingToDo(g)) {
+    return g.encrypted.length ? `${g.name}: every SE (${list(g.encrypted)}) already runs on a root encrypted with the key: nothing to do` : `${g.name}: has no SE: nothing to do`;
+  }
   const c = g.capacity;
   const room = c
     ? `; needs ${c.newSes} new SE${c.newSes === 1 ? '' : 's'} (${c.vcpus} vCPU): ${c.peak} of max_se ${c.maxSe} at the peak (${c.seCount} SEs now${scaleOut ? ', the disabled old ones count until deleted' : ', the old ones deleted first'})`
