@@ -1,7 +1,7 @@
 // What effects may touch, split by domain and by reads and writes. A check is built over reads
 // alone; in a plan the writes are the recorder, which must implement every method here.
 
-import type { CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
+import type { CloudReads, CloudWrites, ClusterReads, ClusterWrites, EngineReads, EngineWrites } from '../avi/types.js';
 import type { Ec2Reads, Ec2Writes, KmsReads } from '../aws/types.js';
 
 export interface Reads {
@@ -9,9 +9,13 @@ export interface Reads {
   kms: KmsReads;
   cluster: ClusterReads;
   cloud: CloudReads;
+  /** Service Engines, SE groups and virtual services. */
+  engines: EngineReads;
 }
 
 export interface Writes {
   ec2: Ec2Writes;
   cluster: ClusterWrites;
+  cloud: CloudWrites;
+  engines: EngineWrites;
 }

@@ -73,8 +73,8 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
   });
   const aws = createAwsGateway({ ec2, kms });
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi },
-    writes: { ec2: aws, cluster: avi },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi },
     version,
     warnings,
   };

@@ -90,7 +90,7 @@ describe('controller-new-vms against moto_server (real machine, real effects, re
       kmsKey: keyArn, stateDir: '/nonexistent', pollIntervalMs: 1, waitTimeoutMs: 30_000, rollback: true, runbook: { terminateOld: false },
     };
     const deps: StepDeps = {
-      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi }, writes: { ec2: gateway, cluster: avi },
+      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi },
       files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused', nodePassword: async () => 'initial',
       pollIntervalMs: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
     };

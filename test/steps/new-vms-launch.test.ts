@@ -2,7 +2,7 @@
 // with an encrypted root, adopted by its tags on a re-run, launched anew (next token) after its
 // predecessor was terminated, and refused when it ends terminated or runs on a root not under the key.
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { DescribeVolumesCommand, EC2Client, RunInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeVolumesCommand, EC2Client, RunInstancesCommand, StartInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { clientToken } from '../../src/aws/client-token.js';
@@ -62,9 +62,20 @@ describe('launch-replacement', () => {
 
   it('adopts this run’s live VM for the node: no second launch', async () => {
     launches();
-    instances.push(sdkVm('i-mine', 'pending', { Tags: mineTags }));
-    instances[0]!.State = { Name: 'running' };
+    instances.push(sdkVm('i-mine', 'running', { Tags: mineTags }));
     expect(await run()).toEqual({ newInstanceId: 'i-mine', newIp: '10.0.2.44' });
+    expect(ec2).not.toHaveReceivedCommand(RunInstancesCommand);
+  });
+
+  it('a stopped VM of this run is started again, not replaced', async () => {
+    launches();
+    instances.push(sdkVm('i-mine', 'stopped', { Tags: mineTags }));
+    ec2.on(StartInstancesCommand).callsFake(() => {
+      instances[0]!.State = { Name: 'running' };
+      return {};
+    });
+    expect(await run()).toMatchObject({ newInstanceId: 'i-mine' });
+    expect(ec2).toHaveReceivedCommandWith(StartInstancesCommand, { InstanceIds: ['i-mine'] });
     expect(ec2).not.toHaveReceivedCommand(RunInstancesCommand);
   });
 

@@ -70,14 +70,21 @@ export function launchReplacement(deps: Deps) {
     const vm = await adoptOrLaunch(deps, s);
     const keyArn = s.data.keyArn;
     let privateIp = vm.privateIp;
+    let started = false;
     await pollUntil(deps, s, `${vm.instanceId} running`, async () => {
       const now = await deps.reads.ec2.describeInstance(vm.instanceId);
       privateIp = now.privateIp ?? privateIp;
-      if (GONE.has(now.state)) {
-        const reason = now.stateReason ? `${now.stateReason.code}: ${now.stateReason.message}` : 'no reason given';
+      const reason = now.stateReason ? `${now.stateReason.code}: ${now.stateReason.message}` : 'no reason given';
+      if (GONE.has(now.state) || (now.state === 'stopped' && started)) {
         throw new WaitFailedError(
           `the new VM ${vm.instanceId} for node ${s.item.ip} ended ${now.state} (${reason}); check that key ${keyArn} is Enabled and EC2 may use it, then run "avi-encrypt resume" to launch it again`,
         );
+      }
+      // This run's VM, stopped since (by hand, say): started again rather than replaced.
+      if (now.state === 'stopped') {
+        await deps.writes.ec2.startInstance(vm.instanceId);
+        started = true;
+        return { done: false, value: 'stopped: starting it' };
       }
       if (now.state !== 'running') return { done: false, value: now.state };
       const root = now.blockDevices.find((b) => b.device === now.rootDeviceName);
