@@ -58,7 +58,10 @@ describe('save-cluster-config', () => {
     await onNode('save-cluster-config', DATA3);
     expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(5);
     expect(avi.puts).toHaveLength(2); // polls 0 and 3
-    for (const put of avi.puts) expect(put).toEqual(clusterOf(IPS));
+    // The same cluster, with the fresh Controller's initial admin password on that node only.
+    const withPassword = clusterOf(IPS);
+    withPassword.nodes[1] = { ...withPassword.nodes[1]!, password: 'initial-admin-password' };
+    for (const put of avi.puts) expect(put).toEqual(withPassword);
     expect(avi.calls).toEqual([
       'getCluster', 'putCluster', 'getClusterRuntime',
       'getClusterRuntime',
@@ -97,6 +100,16 @@ describe('save-cluster-config', () => {
     expect(avi.puts).toHaveLength(1);
   });
 
+  it('a save the Controller refuses (400) fails at once, naming the node and AVI_NODE_PASSWORD', async () => {
+    const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
+    avi.putCluster = async () => {
+      throw new AviError(400, 'Avi Controller https://avi rejected PUT /api/cluster: HTTP 400: Unable to add node 10.0.0.2: Login with default credentials failed', 'http');
+    };
+    const e = await rejection(onNode('save-cluster-config', DATA3));
+    expect(e.message).toMatch(/^the Controller refused to take node 10\.0\.0\.2 back: .*Login with default credentials failed.*set AVI_NODE_PASSWORD/);
+    expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(0);
+  });
+
   it('times out when the node never joins, naming the node and its state', async () => {
     const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
     const e = await rejection(onNode('save-cluster-config', DATA3, T0 + 60_000));
@@ -128,6 +141,11 @@ describe('cluster-ready', () => {
     expect(avi.puts).toHaveLength(0);
     expect(avi.calls.every((c) => c === 'getClusterRuntime')).toBe(true);
     expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('an error that is not the API being away (403) is not waited through', async () => {
+    const { onNode } = setup(clusterOf(IPS), [new AviError(403, 'GET /api/cluster/runtime: 403 Forbidden', 'http'), rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE')]);
+    await expect(onNode('cluster-ready', DATA3)).rejects.toThrow('403 Forbidden');
   });
 
   it('a node absent from the runtime is not ready', async () => {
@@ -208,8 +226,25 @@ describe('restore-config', () => {
     const { avi, deps, onRun } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/b.json', 'BACKUP');
     await onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' });
-    expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple' }]);
+    // Logged in with the fresh Controller's initial admin password: the configured one is not there yet.
+    expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple', initialAdminPassword: 'initial-admin-password' }]);
     expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('a Controller refusing the configured admin login (401) is factory-fresh: it restores', async () => {
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.clusterError = new AviError(401, 'Avi login refused for user admin', 'auth');
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' });
+    expect(avi.imports).toHaveLength(1);
+  });
+
+  it('any other failure to read the cluster is not taken for a fresh Controller', async () => {
+    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.clusterError = new AviError(403, 'Avi login forbidden for user admin: account locked', 'auth');
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await expect(onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' })).rejects.toThrow('account locked');
+    expect(avi.imports).toEqual([]);
   });
 
   it('without a recorded backup it refuses rather than restoring nothing', async () => {

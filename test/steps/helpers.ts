@@ -53,6 +53,7 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
       },
     },
     backupPassphrase: async () => 'correct horse battery staple',
+    nodePassword: async () => 'initial-admin-password',
     pollIntervalMs: 10_000,
     sleep: async (ms, signal) => {
       signal.throwIfAborted();

@@ -97,6 +97,7 @@ function untouchable(): StepDeps {
     writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),
+    nodePassword: () => Promise.reject(new Error('a plan facet asked for the node password')),
     pollIntervalMs: 1,
     sleep: () => Promise.reject(new Error('a plan facet slept')),
     now: () => 0,
