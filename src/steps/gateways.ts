@@ -1,6 +1,7 @@
 // What effects may touch, split by domain and by reads and writes. A check is built over reads
 // alone; in a plan the writes are the recorder, which must implement every method here.
 
+import type { ShellReads, ShellWrites } from '../avi/shell-types.js';
 import type { CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
 import type { Ec2Reads, Ec2Writes, KmsReads } from '../aws/types.js';
 
@@ -9,9 +10,12 @@ export interface Reads {
   kms: KmsReads;
   cluster: ClusterReads;
   cloud: CloudReads;
+  /** The Controller's SSH (the documented 1-node restore). */
+  shell: ShellReads;
 }
 
 export interface Writes {
   ec2: Ec2Writes;
   cluster: ClusterWrites;
+  shell: ShellWrites;
 }
