@@ -1,13 +1,10 @@
 // Runs a parsed Command: secrets are asked for here (env first, then a no-echo prompt),
-// SIGINT/SIGTERM become an abort that leaves the run resumable.
+// SIGINT/SIGTERM become an abort that leaves the run resumable. Each command loads only what it
+// needs, when it runs: the AWS SDK and the engine are not loaded for --help, status or lab.
 
 import { createInterface } from 'node:readline/promises';
 import { EXIT, UserFacingError, type ExitCode } from '../engine/exit-codes.js';
-import { migrate, plan, type CommandIo } from '../engine/migrate.js';
-import { describe } from '../engine/describe.js';
-import { resume } from '../engine/resume.js';
-import { status } from '../engine/status.js';
-import { LabUsageError, labDown, labUp } from '../lab/control.js';
+import type { CommandIo } from '../engine/migrate.js';
 import type { Command } from './command.js';
 import { envValue, NODE_PASSWORD_ENV, PASSPHRASE_ENV, PASSWORD_ENV } from './env.js';
 import { isInteractive, readSecret, secretFromEnvOrPrompt } from './prompt.js';
@@ -22,10 +19,11 @@ export interface ExecuteIo {
 export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode> {
   switch (command.kind) {
     case 'status':
-      return status(command, io.out);
+      return (await import('../engine/status.js')).status(command, io.out);
     case 'describe':
-      return describe(command.strategy, command.format, io.out);
+      return (await import('../engine/describe.js')).describe(command.strategy, command.format, io.out);
     case 'lab-up': {
+      const { labUp } = await import('../lab/control.js');
       const profile = await labUp(command).catch(asUsage);
       const groups = profile.fleet?.groups ?? [];
       const count = (k: 'serviceEngines' | 'virtualServices') => groups.reduce((n, g) => n + g[k], 0);
@@ -37,28 +35,53 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       ].join('');
       io.out.write(`lab up (${command.nodes} nodes, ${fleet}, time scale ${command.timeScale}${rules}): Controller ${profile.controller}\n`);
       io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
+      if (profile.fleet) io.out.write(`or, for the SEs: avi-encrypt migrate --strategy se-scale-out --cloud ${profile.fleet.cloud.name} --yes (or se-relaunch)\n`);
       return EXIT.ok;
     }
     case 'lab-down':
-      await labDown(command).catch(asUsage);
+      await (await import('../lab/control.js')).labDown(command).catch(asUsage);
       io.out.write(`lab in ${command.dir} stopped\n`);
       return EXIT.ok;
+    case 'lab-status': {
+      const s = await (await import('../lab/remote.js')).labStatus(command.dir).catch(asUsage);
+      io.out.write(command.json ? `${JSON.stringify(s, null, 2)}\n` : labStatusText(s));
+      return EXIT.ok;
+    }
+    case 'lab-fault': {
+      const active = await (await import('../lab/remote.js')).labFault(command.dir, command.fault).catch(asUsage);
+      io.out.write(active.length ? active.map((f) => `fault ${f.kind}: ${f.detail}${f.until ? ` (until ${f.until})` : ''}\n`).join('') : 'no fault in force\n');
+      return EXIT.ok;
+    }
     default:
-      return withAbort((signal) => {
+      return withAbort(async (signal) => {
         const cio = commandIo(io, signal);
-        if (command.kind === 'plan') return plan(command.settings, command.json, cio);
-        if (command.kind === 'migrate') {
-          return command.dryRun ? plan(command.settings, command.json, cio) : migrate(command.settings, { yes: command.yes }, cio);
+        if (command.kind === 'plan' || command.kind === 'migrate') {
+          const { migrate, plan } = await import('../engine/migrate.js');
+          if (command.kind === 'plan' || command.dryRun) return plan(command.settings, command.json, cio);
+          return migrate(command.settings, { yes: command.yes }, cio);
         }
+        const { resume } = await import('../engine/resume.js');
         if (command.kind === 'approve') return resume({ stateDir: command.stateDir, runId: command.runId, approve: true }, cio);
         return resume(command, cio);
       });
   }
 }
 
+function labStatusText(s: import('../lab/remote.js').LabStatus): string {
+  const p = s.profile;
+  const lines = [
+    `lab (pid ${p.pid}, time scale ${p.timeScale}) since ${p.startedAt}`,
+    `  Controller ${p.controller}   AWS ${p.awsEndpoint} (${p.region})`,
+    `  nodes: ${p.nodes.map((n) => `${n.ip} ${n.instanceId}`).join(', ')}`,
+    ...(p.fleet ? [`  fleet: ${p.fleet.groups.map((g) => `${g.name} ${g.serviceEngines} SEs`).join(', ')}`] : []),
+    ...(s.faults.length ? s.faults.map((f) => `  fault ${f.kind}: ${f.detail}${f.until ? ` (until ${f.until})` : ''}`) : ['  no fault in force']),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** The lab's "cannot do that here" is bad input to the CLI: one line, exit 2. */
 function asUsage(e: unknown): never {
-  if (e instanceof LabUsageError) throw new UserFacingError(e.message, EXIT.usage);
+  if ((e as { name?: unknown })?.name === 'LabUsageError') throw new UserFacingError((e as Error).message, EXIT.usage);
   throw e;
 }
 

@@ -4,6 +4,7 @@
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { fleetOptions, type FleetOptions } from '../lab/avi/fleet/options.js';
 import { parseIamPolicy } from '../lab/aws/iam-policy.js';
+import type { FaultKind } from '../lab/faults.js';
 import type { Command } from './command.js';
 
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
@@ -63,4 +64,33 @@ function checkIamPolicy(path: string, readFile: (p: string) => string): void {
   } catch (err) {
     throw usage(`--iam-policy ${path}: ${(err as Error).message}`);
   }
+}
+
+export interface LabFaultArgs {
+  kind: string;
+  rate: number;
+  for: string;
+  key?: string | undefined;
+  instance?: string | undefined;
+  node?: string | undefined;
+  dir: string;
+}
+
+/** "60s", "2m", "1500ms", "90" (seconds): real-world time, the lab scales it. */
+export function durationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw usage(`--for "${text}" is not a duration: use e.g. 60s, 2m or 1500ms`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+export function labFaultCommand(a: LabFaultArgs): Extract<Command, { kind: 'lab-fault' }> {
+  const kind = a.kind as FaultKind;
+  return {
+    kind: 'lab-fault', dir: a.dir,
+    fault: {
+      kind, ...(kind === 'throttle' ? { rate: a.rate } : {}), ...(kind === 'avi-503' || kind === 'api-down' ? { forMs: durationMs(a.for) } : {}),
+      ...(a.key ? { key: a.key } : {}), ...(a.instance ? { instance: a.instance } : {}), ...(a.node ? { node: a.node } : {}),
+    },
+  };
 }

@@ -5,8 +5,6 @@ import { hideBin } from 'yargs/helpers';
 import { execute } from './execute.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { HelpOutput, parseCommand } from './parse.js';
-import { UsageError } from '../steps/errors.js';
-import { TargetUnreachableError } from '../steps/target.js';
 
 // Node 20 is this project's runtime by decision and the SDK version is pinned for it; the SDK's
 // notice about future releases needing Node 22 would otherwise open every command's output.
@@ -27,9 +25,11 @@ async function main(): Promise<number> {
       return err.exitCode;
     }
     // The steps' own one-line refusals before a run: bad input, or a target that is not reachable.
-    if (err instanceof UsageError || err instanceof TargetUnreachableError) {
-      io.err.write(`avi-encrypt: ${err.message}\n`);
-      return err instanceof UsageError ? EXIT.usage : EXIT.preflight;
+    // Told apart by name: importing their modules here would load the AWS SDK for every --help.
+    const name = (err as { name?: unknown })?.name;
+    if (name === 'UsageError' || name === 'TargetUnreachableError') {
+      io.err.write(`avi-encrypt: ${(err as Error).message}\n`);
+      return name === 'UsageError' ? EXIT.usage : EXIT.preflight;
     }
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     const debug = process.env['AVI_ENCRYPT_DEBUG'] === '1';

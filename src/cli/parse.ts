@@ -4,15 +4,15 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type ArgumentsCamelCase } from 'yargs';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
-import { toolVersion } from '../engine/version.js';
+import { versionLine } from '../engine/version.js';
 import { DEFAULTS } from '../runbook/settings.js';
 import {
-  approveBuilder, describeBuilder, labDownBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
+  approveBuilder, describeBuilder, labDownBuilder, labFaultBuilder, labStatusBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
 } from './builders.js';
 import type { Command } from './command.js';
-import { labUpCommand } from './lab-args.js';
+import { labFaultCommand, labUpCommand } from './lab-args.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
-import { buildSettings, type SettingsArgs } from './settings.js';
+import { buildSettings, kebab, runbookSpecs, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
 import { positiveNumber, unknownStrategyError } from './validate.js';
 
@@ -39,7 +39,9 @@ type Picked =
   | { kind: 'status'; args: Args<typeof statusBuilder> }
   | { kind: 'describe'; args: Args<typeof describeBuilder> }
   | { kind: 'lab-up'; args: Args<typeof labUpBuilder> }
-  | { kind: 'lab-down'; args: Args<typeof labDownBuilder> };
+  | { kind: 'lab-down'; args: Args<typeof labDownBuilder> }
+  | { kind: 'lab-status'; args: Args<typeof labStatusBuilder> }
+  | { kind: 'lab-fault'; args: Args<typeof labFaultBuilder> };
 
 const COMMANDS = 'plan, migrate, resume, approve, status, describe or lab';
 
@@ -74,11 +76,13 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
       y
         .command('up', 'Start the lab', labUpBuilder, (args) => void (picked = { kind: 'lab-up', args }))
         .command('down', 'Stop the lab', labDownBuilder, (args) => void (picked = { kind: 'lab-down', args }))
-        .demandCommand(1, 'choose a lab action: up or down'),
+        .command('status', 'Show the running lab and its faults', labStatusBuilder, (args) => void (picked = { kind: 'lab-status', args }))
+        .command('fault <kind>', 'Inject a fault into the running lab (or clear them)', labFaultBuilder, (args) => void (picked = { kind: 'lab-fault', args }))
+        .demandCommand(1, 'choose a lab action: up, down, status or fault'),
     )
     .demandCommand(1, `choose a command: ${COMMANDS}`)
     .epilogue(`Secrets never go in flags or config files: set ${PASSWORD_ENV} / ${PASSPHRASE_ENV} or answer the prompt.`)
-    .version(toolVersion())
+    .version(versionLine())
     .help()
     .alias('h', 'help')
     .strict()
@@ -95,7 +99,23 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
     if (output) throw new HelpOutput(output);
     throw usage(`choose a command: ${COMMANDS} (see avi-encrypt --help)`);
   }
-  return buildCommand(chosen, env, readFile);
+  return buildCommand(withRepeats(chosen, argv), env, readFile);
+}
+
+/**
+ * A list setting given as a repeated flag (`--se-group a --se-group b`): yargs keeps only the last
+ * (duplicate-arguments-array is off so a repeated single-value flag stays a single value), so
+ * every occurrence is read from argv here.
+ */
+function withRepeats(p: Picked, argv: string[]): Picked {
+  if (p.kind !== 'plan' && p.kind !== 'migrate') return p;
+  const args = { ...p.args } as Record<string, unknown>;
+  for (const spec of runbookSpecs().filter((s) => s.type === 'strings')) {
+    const flag = `--${kebab(spec.key)}`;
+    const values = argv.flatMap((a, i) => (a === flag && argv[i + 1] !== undefined ? [argv[i + 1]!] : a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : []));
+    if (values.length > 0) args[spec.key] = values;
+  }
+  return { ...p, args } as Picked;
 }
 
 function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) => string): Command {
@@ -131,6 +151,10 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       return labUpCommand(p.args, readFile);
     case 'lab-down':
       return { kind: 'lab-down', dir: p.args.dir };
+    case 'lab-status':
+      return { kind: 'lab-status', dir: p.args.dir, json: p.args.json };
+    case 'lab-fault':
+      return labFaultCommand(p.args);
   }
 }
 

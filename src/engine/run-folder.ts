@@ -46,7 +46,7 @@ export function runFolder(stateDir: string, runId: string): RunFolder {
   };
 }
 
-/** Creates the run folder and its backups folder, 0700 (backups hold the cluster config). */
+/** Creates the run folder and its backups folder, 0700 (backups hold configuration exports). */
 export async function createRunFolder(stateDir: string, runId: string): Promise<RunFolder> {
   const folder = runFolder(stateDir, runId);
   await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });

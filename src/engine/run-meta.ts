@@ -16,7 +16,7 @@ export interface RunMeta {
   /** The avi-encrypt version that made the run: the one to finish it with when the shape changed. */
   toolVersion: string;
   settings: Settings;
-  /** The lock key: the target's identity read at start (cluster UUID, account, region). */
+  /** The lock key: the target's identity, as its runbook reads it from the live systems at start. */
   target?: string;
   status: RunStatus;
   startedAt: string;
@@ -60,7 +60,7 @@ export async function loadMeta(path: string): Promise<RunMeta | undefined> {
   const m = raw as Partial<RunMeta> | null;
   const ok = !!m && typeof m === 'object' && typeof m.runId === 'string' && typeof m.strategy === 'string'
     && typeof m.status === 'string' && !!m.settings && typeof m.settings === 'object'
-    && typeof m.settings.avi?.controller === 'string' && typeof m.settings.stateDir === 'string';
+    && typeof m.settings.strategy === 'string' && typeof m.settings.stateDir === 'string';
   if (!ok) throw new RunFileError(path, 'is not a run description (runId, strategy, status, settings missing)', META_FIX);
   return m as RunMeta;
 }

@@ -19,3 +19,14 @@ export function toolVersion(): string {
   }
   return cached;
 }
+
+/**
+ * The Avi Controller versions this avi-encrypt works with: EBS/S3 encryption of a cloud appeared
+ * in 17.2.3 (reference §7); joining a new Controller VM needs ClusterNode.password, 18.2.3.
+ */
+export const SUPPORTED_AVI = 'Avi Vantage / NSX Advanced Load Balancer 17.2.3 or later (controller-new-vms: 18.2.3 or later); the lab simulates 22.1.3';
+
+/** What --version prints. */
+export function versionLine(): string {
+  return `avi-encrypt ${toolVersion()}\nsupported: ${SUPPORTED_AVI}`;
+}

@@ -99,7 +99,7 @@ function daemonPath(): string {
   throw new Error(`lab daemon not found at ${sibling}; build first (npx tsc -p tsconfig.json)`);
 }
 
-function livePid(dir: string): number | undefined {
+export function livePid(dir: string): number | undefined {
   for (const read of [() => readFileSync(join(dir, 'lab.pid'), 'utf8'), () => String(readProfile(dir)?.pid ?? '')]) {
     let pid: number;
     try {
@@ -112,7 +112,7 @@ function livePid(dir: string): number | undefined {
   return undefined;
 }
 
-function readProfile(dir: string): LabProfile | undefined {
+export function readProfile(dir: string): LabProfile | undefined {
   try {
     return JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8')) as LabProfile;
   } catch {

@@ -16,6 +16,8 @@ import { DEFAULT_FLEET, type FleetOptions } from './avi/fleet/options.js';
 import type { FleetSeed } from './avi/fleet/seed.js';
 import { createAwsHandler } from './aws/server.js';
 import { createClock } from './clock.js';
+import { serveFaults } from './fault-routes.js';
+import { Faults } from './faults.js';
 import { RequestLog } from './request-log.js';
 import { Timeline } from './timeline.js';
 import { createSelfSignedCertificate } from './tls.js';
@@ -70,6 +72,7 @@ export interface RunningLab {
   fleet?: Fleet | undefined;
   requests: RequestLog;
   timeline: Timeline;
+  faults: Faults;
 }
 
 export const LAB_REGION = 'eu-west-1';
@@ -95,9 +98,11 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   // The seed (cluster and fleet) is there from the start; only what is created afterwards waits out the delay.
   world.consistencyDelayMs = opts.consistencyDelayMs ?? 0;
 
+  const faults = new Faults(world, timeline, clock, sim.faults);
   const aws = createAwsHandler(world, requests, {
     ...(opts.iamPolicy ? { policy: opts.iamPolicy } : {}),
     ...(opts.pageSize === undefined ? {} : { pageSize: opts.pageSize }),
+    admit: (service) => faults.admit(service),
   });
   const labJson: Record<string, () => unknown> = {
     '/_lab/requests': () => requests.list(),
@@ -108,6 +113,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const awsServer = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
     if (!path.startsWith('/_lab/')) return aws(req, res);
+    if (path === '/_lab/faults') return serveFaults(faults, req, res);
     const read = labJson[path];
     const text = JSON.stringify(read && req.method === 'GET' ? read() : { error: `no lab endpoint ${req.method} ${path}` });
     res.writeHead(read && req.method === 'GET' ? 200 : 404, { 'content-type': 'application/json' }).end(text);
@@ -158,7 +164,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
 
   let stopped = false;
   return {
-    profile, env, world, seed, fleet, requests, timeline,
+    profile, env, world, seed, fleet, requests, timeline, faults,
     async stop() {
       if (stopped) return;
       stopped = true;

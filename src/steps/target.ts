@@ -75,8 +75,8 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
   const aws = createAwsGateway({ ec2, kms });
   const shell = createControllerShell({ ...(opts.readOnly ? { readOnly: true } : {}) });
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, shell },
-    writes: { ec2: aws, cluster: avi, shell },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi, shell },
     version,
     warnings,
   };

@@ -35,3 +35,21 @@ export async function pollUntil(
     await deps.sleep(Math.min(deps.pollIntervalMs, left), signal);
   }
 }
+
+/**
+ * EC2 is eventually consistent: a resource this run has just created can answer NotFound for a
+ * while (AWS: "Eventual consistency in the EC2 API"). A wait on it treats that as not there
+ * yet, up to its deadline, instead of failing (and never creates it again: that is the
+ * ClientToken's job).
+ */
+export function whileInvisible(observe: Observe): Observe {
+  return async () => {
+    try {
+      return await observe();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && code.endsWith('.NotFound')) return { done: false, value: `not visible yet (${code})` };
+      throw e;
+    }
+  };
+}

@@ -8,6 +8,8 @@ describe('createAwsClients', () => {
       expect(await client.config.region()).toBe('eu-west-1');
       expect(client.config.profile).toBeUndefined();
       expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe(process.env.AWS_RETRY_MODE ?? 'standard');
+      // Enough attempts to ride out EC2 throttling on a fleet (3, the SDK default, is not).
+      expect(await client.config.maxAttempts()).toBe(Number(process.env.AWS_MAX_ATTEMPTS) || 8);
     }
     // serviceId is what the SDK turns into AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL_KMS.
     expect([ec2.config.serviceId, kms.config.serviceId]).toEqual(['EC2', 'KMS']);

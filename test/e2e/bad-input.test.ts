@@ -211,9 +211,9 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
 
   it('unimplemented strategy → exit 2, one line naming it and the implemented ones', async () => {
     const stateDir = freshStateDir();
-    const { r, newMutating, requests } = await run(['migrate', '--strategy', 'se-relaunch', '--yes', '--state-dir', stateDir]);
+    const { r, newMutating, requests } = await run(['migrate', '--strategy', 'controller-new-vms', '--yes', '--state-dir', stateDir]);
     const msg = expectThrownLine(r, EXIT.usage);
-    expect(msg).toContain('se-relaunch');
+    expect(msg).toContain('controller-new-vms');
     expect(msg).toMatch(/not implemented/i);
     expect(msg).toContain('controller-swap');
     expect(requests).toEqual([]);
@@ -460,6 +460,20 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     expect(requests.filter((q) => q.service !== 'avi')).toEqual([]);
     expect(newMutating).toEqual([]);
     expect(runsIn(stateDir)).toEqual([]);
+  }, TIMEOUT);
+
+  it('--region other than the cluster\'s: an alias key is not found there (exit 3), an ARN of another region is refused offline (exit 2)', async () => {
+    const stateDir = freshStateDir();
+    const alias = await run(migrateArgs(stateDir, '--region', 'us-east-1', '--kms-key', lab.seed.customerKeyAlias));
+    const msg = expectRefusalLine(alias.r);
+    expect(msg).toBe(`KMS key ${lab.seed.customerKeyAlias} was not found in this region; pass an existing key with --kms-key`);
+    expect(alias.newMutating).toEqual([]);
+    // Every AWS call of that run went to us-east-1: none touched the cluster's instances in eu-west-1.
+    expect(alias.requests.filter((q) => q.service !== 'avi').map((q) => (q as { region?: string }).region)).toEqual(
+      alias.requests.filter((q) => q.service !== 'avi').map(() => 'us-east-1'));
+    const arn = await run(migrateArgs(freshStateDir(), '--region', 'us-east-1'));
+    expect(expectThrownLine(arn.r, EXIT.usage)).toMatch(/^KMS key ARN is in eu-west-1 but the region is us-east-1: use a key from us-east-1 or set --region eu-west-1$/);
+    expect(arn.requests).toEqual([]);
   }, TIMEOUT);
 
   it('--profile that does not exist → exit 2, one line naming it and the files; no SDK warning text', async () => {

@@ -19,7 +19,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { createAviClient } from '../../src/avi/client.js';
 import { createAwsGateway } from '../../src/aws/gateway.js';
 import { clusterIdentity } from '../../src/steps/controller/identity.js';
-import { startLab, type RunningLab } from '../../src/lab/server.js';
+import { startLab, type LabOptions, type RunningLab } from '../../src/lab/server.js';
 
 export const TEST_PASSPHRASE = 'test-passphrase-123';
 export const DEFAULT_TIME_SCALE = 0.01;
@@ -49,9 +49,13 @@ export interface TestLab extends RunningLab {
 }
 
 /** Starts a lab in this process, in a fresh temp dir. `stop()` also kills CLI children still alive and removes the dir. */
-export async function startTestLab(nodes: 1 | 3, opts: { timeScale?: number; keepDir?: boolean } = {}): Promise<TestLab> {
+export async function startTestLab(
+  nodes: 1 | 3,
+  opts: { timeScale?: number; keepDir?: boolean } & Pick<LabOptions, 'pageSize' | 'consistencyDelayMs' | 'fleet' | 'iamPolicy'> = {},
+): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), `avi-e2e-${nodes}n-`));
-  const lab = await startLab({ nodes, timeScale: opts.timeScale ?? DEFAULT_TIME_SCALE, dir: join(dir, 'lab') });
+  const { timeScale, keepDir: _keep, ...rules } = opts;
+  const lab = await startLab({ nodes, timeScale: timeScale ?? DEFAULT_TIME_SCALE, dir: join(dir, 'lab'), ...rules });
   const keep = opts.keepDir ?? process.env['AVI_E2E_KEEP'] === '1';
   return {
     ...lab,

@@ -13,7 +13,7 @@ import { EXIT, UserFacingError } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
-import { createRecorder } from './recorder.js';
+import { createRecorder } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
 
 export async function buildPlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<Plan> {

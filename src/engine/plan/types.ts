@@ -6,13 +6,8 @@ import type { GateRequest } from '../run.js';
 
 export const PLAN_VERSION = 2;
 
-export interface PlannedCall {
-  service: 'ec2' | 'kms' | 'avi';
-  operation: string;
-  /** The resource the call touches (instance, volume, cluster). */
-  target: string;
-  detail?: Record<string, unknown>;
-}
+export type { PlannedCall } from '../../steps/plan-recorder.js';
+import type { PlannedCall } from '../../steps/plan-recorder.js';
 
 export interface PlannedStep {
   n: number;

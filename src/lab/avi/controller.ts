@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ControllerFaults } from '../faults.js';
 import type { Timeline } from '../timeline.js';
 import type { LabRequest, World } from '../world/types.js';
 import { ClusterSim } from './cluster.js';
@@ -41,6 +42,8 @@ export interface ControllerSimOptions {
 
 export interface ControllerSim {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** What `lab fault` may do to the Controller (503, unreachable, sessions, a node that never converges). */
+  faults?: ControllerFaults;
   cluster: ClusterSim;
   fleet?: Fleet | undefined;
   /** Stops listening to the world. */

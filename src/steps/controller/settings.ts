@@ -21,7 +21,8 @@ export interface SshSettings {
   user: string;
 }
 
-export interface ControllerSettings {
+// A type, not an interface: it is also a Settings<Record<string, unknown>>'s runbook part.
+export type ControllerSettings = {
   /** AMI whose root snapshot is encrypted with the key; without it the run makes one (CopyImage). */
   encryptedAmi?: string;
   /** The AMI to copy into the encrypted one; default the nodes' own. */
@@ -29,7 +30,7 @@ export interface ControllerSettings {
   /** 1-node restore: restore_config.py over SSH (documented), or the API import (unverified). */
   restoreVia: RestoreVia;
   ssh: SshSettings;
-}
+};
 
 const AMI = /^ami-[0-9a-f]{8,17}$/;
 const ENDPOINT = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
