@@ -1,5 +1,6 @@
 import {
   AttachVolumeCommand,
+  CopyImageCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
   DeleteTagsCommand,
@@ -88,6 +89,27 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       await awsCall('CreateTags', () =>
         ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
       );
+    },
+
+    async copyImage(req) {
+      // SourceRegion is this client's own: an in-region copy that encrypts (reference §A1).
+      const region = await ec2.config.region();
+      const out = await awsCall('CopyImage', () => ec2.send(new CopyImageCommand({
+        SourceImageId: req.sourceImageId,
+        SourceRegion: region,
+        Name: req.name,
+        Description: req.description,
+        // KmsKeyId is only accepted together with Encrypted=true.
+        Encrypted: true,
+        KmsKeyId: req.kmsKeyId,
+        ClientToken: req.clientToken,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: recordToTags(req.tags) },
+          { ResourceType: 'snapshot', Tags: recordToTags(req.tags) },
+        ],
+      })));
+      if (!out.ImageId) throw new Error(`CopyImage of ${req.sourceImageId} answered without an ImageId`);
+      return out.ImageId;
     },
 
     async untagResources(resourceIds, keys) {

@@ -35,9 +35,22 @@ export function toKeyInfo(meta: KeyMetadata | undefined): KeyInfo {
 export function toImageInfo(image: Image): ImageInfo {
   const rootDeviceName = image.RootDeviceName ?? '';
   const root = image.BlockDeviceMappings?.find((bdm) => sameDevice(bdm.DeviceName, rootDeviceName));
-  const info: ImageInfo = { imageId: image.ImageId ?? '', state: image.State ?? 'unknown', rootDeviceName };
+  const info: ImageInfo = {
+    imageId: image.ImageId ?? '',
+    state: image.State ?? 'unknown',
+    rootDeviceName,
+    snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.SnapshotId ? [b.Ebs.SnapshotId] : [])),
+    productCodes: (image.ProductCodes ?? []).flatMap((c) => (c.ProductCodeId ? [c.ProductCodeId] : [])),
+    tags: tagsToRecord(image.Tags),
+  };
   if (image.Name !== undefined) info.name = image.Name;
   if (root?.Ebs?.SnapshotId) info.rootSnapshotId = root.Ebs.SnapshotId;
+  if (root?.Ebs?.VolumeSize !== undefined) info.rootVolumeSize = root.Ebs.VolumeSize;
+  if (image.OwnerId) info.ownerId = image.OwnerId;
+  if (image.ImageOwnerAlias) info.ownerAlias = image.ImageOwnerAlias;
+  if (image.StateReason?.Code || image.StateReason?.Message) {
+    info.stateReason = { code: image.StateReason.Code ?? '', message: image.StateReason.Message ?? '' };
+  }
   return info;
 }
 

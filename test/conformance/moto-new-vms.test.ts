@@ -18,6 +18,7 @@ import type { StepDeps } from '../../src/steps/deps.js';
 import type { NewVmsData } from '../../src/steps/new-vms/context.js';
 import type { NewVmsSettings } from '../../src/steps/new-vms/settings.js';
 import { FakeAvi } from '../steps/fake-avi.js';
+import { FakeShell } from '../steps/fake-shell.js';
 import { startMoto, type Moto } from './moto-harness.js';
 
 const REGION = 'us-east-1';
@@ -89,8 +90,10 @@ describe('controller-new-vms against moto_server (real machine, real effects, re
       strategy: 'controller-new-vms', avi: { controller: 'https://10.0.0.100', username: 'admin', tenant: 'admin' }, aws: { region: REGION },
       kmsKey: keyArn, stateDir: '/nonexistent', pollIntervalMs: 1, waitTimeoutMs: 30_000, rollback: true, runbook: { terminateOld: false },
     };
+    // A 3-node cluster never uses the Controller's SSH (the 1-node restore).
+    const shell = new FakeShell();
     const deps: StepDeps = {
-      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi },
+      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, shell }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi, shell },
       files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused', nodePassword: async () => 'initial',
       pollIntervalMs: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
     };

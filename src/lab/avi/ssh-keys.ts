@@ -14,9 +14,21 @@ export interface LabSshKeys {
 }
 
 export function generateLabSshKeys(): LabSshKeys {
-  const host = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-controller-host' });
-  const admin = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'avi-lab-admin' });
+  const host = keyPair('avi-lab-controller-host');
+  const admin = keyPair('avi-lab-admin');
   return { hostPrivate: host.private, hostPublic: host.public, adminPrivate: admin.private, adminPublic: admin.public };
+}
+
+/**
+ * ssh2 1.17's generateKeyPairSync drops a leading zero byte of an ed25519 public key (about 1 key
+ * in 300 comes out 31 bytes long), and its own parser then refuses the pair ("Malformed OpenSSH
+ * private key"): such a pair is thrown away.
+ */
+function keyPair(comment: string): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
 }
 
 /** Writes DIR/ssh/id_ed25519 (0600) and DIR/ssh/known_hosts for [127.0.0.1]:port; returns their paths. */

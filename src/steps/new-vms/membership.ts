@@ -8,19 +8,13 @@ import { AviError, type ClusterConfig, type ClusterNode, type ClusterRuntime } f
 import type { StepDeps } from '../deps.js';
 import { action, wait, type Scope } from '../effect.js';
 import { pollUntil } from '../wait.js';
-import { readRuntime } from '../controller/cluster.js';
+import { readRuntime, reforming } from '../controller/cluster.js';
 import { memberIp, newIpOf, type NewVmNode, type NewVmsData, type NodeScope } from './context.js';
 
 export type Deps = Pick<StepDeps, 'reads' | 'writes' | 'sleep' | 'now' | 'pollIntervalMs' | 'nodePassword'>;
 
 const ipOf = (n: ClusterRuntime['node_states'][number]) => n.mgmt_ip ?? n.name;
 const leaderOf = (rt: ClusterRuntime) => rt.node_states.find((n) => n.role === 'CLUSTER_LEADER');
-
-/** The cluster is re-forming or failing over: the API is away or answers 503 for minutes (reference §3.3). */
-function reforming(e: unknown): string | undefined {
-  if (e instanceof AviError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.status === 503)) return e.message;
-  return undefined;
-}
 
 // UNVERIFIED wording: the docs say only that the leader reaches a joining node over HTTPS and SSH.
 // A node whose Controller still boots is refused this way; any other refusal is final.
