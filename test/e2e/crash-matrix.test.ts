@@ -24,6 +24,7 @@ import { DEFAULT_FLEET } from '../../src/lab/avi/fleet/options.js';
 import { runCli, startTestLab, type TestLab } from './lab-harness.js';
 import { census, crashAndResume, expectOk, journal, onlyRunId, type CrashPoint } from './crash-points.js';
 import { SE_TIME_SCALE } from './se-harness.js';
+import { expectNoSecrets, expectPrivateModes } from './swap-helpers.js';
 
 const LONG = 200_000;
 
@@ -107,7 +108,7 @@ function envFor(c: Case, lab: TestLab): NodeJS.ProcessEnv {
 describe.each(CASES)('$strategy killed at every step kind and resumed', (c) => {
   it('ends as an uninterrupted run: same instances and encryption, the same run-tagged resources, none twice, none left over', async () => {
     const [plain, crashed] = [await labFor(c), await labFor(c)];
-    const [uninterrupted, { final, hit }] = await Promise.all([
+    const [uninterrupted, { final, hit, outputs }] = await Promise.all([
       runCli(argsFor(c, plain), envFor(c, plain), { timeoutMs: 150_000 }),
       crashAndResume(crashed, argsFor(c, crashed), envFor(c, crashed), c.points),
     ]);
@@ -126,5 +127,8 @@ describe.each(CASES)('$strategy killed at every step kind and resumed', (c) => {
     expect(running.length).toBe(isSe(c.strategy) ? running.length : 3);
     expect(running.length).toBeGreaterThan(0);
     expect(running.filter((i) => !/ encrypted=true customer-key$/.test(i))).toEqual([]);
+    // The secrets suite's checks, on every run here: nothing secret said or written, private run files.
+    expectNoSecrets(crashed, outputs, crashed.stateDir);
+    expectPrivateModes(crashed.stateDir);
   }, LONG);
 });

@@ -40,10 +40,11 @@ const starts = (stateDir: string, step: string) => journal(stateDir).filter((e) 
 
 /**
  * Runs `first` (a migrate), killing it at the first crash point, then `resume --yes` killed at each
- * next point, then a last `resume --yes` to the end. Returns the last result and the points hit.
+ * next point, then a last `resume --yes` to the end. Returns the last result, the points hit, every output.
  */
-export async function crashAndResume(lab: TestLab, first: string[], env: NodeJS.ProcessEnv, points: CrashPoint[]): Promise<{ final: CliResult; hit: string[] }> {
+export async function crashAndResume(lab: TestLab, first: string[], env: NodeJS.ProcessEnv, points: CrashPoint[]): Promise<{ final: CliResult; hit: string[]; outputs: CliResult[] }> {
   const hit: string[] = [];
+  const outputs: CliResult[] = [];
   let args = first;
   for (const p of points) {
     const before = starts(lab.stateDir, p.step);
@@ -56,10 +57,12 @@ export async function crashAndResume(lab: TestLab, first: string[], env: NodeJS.
     child.kill('SIGKILL');
     const r = await waitForExit(child);
     if (r.signal !== 'SIGKILL') throw new Error(`the run ended before the crash point ${p.step} (exit ${String(r.code)})\n${r.stdout}\n${r.stderr}`);
+    outputs.push(r);
     hit.push(`${p.kind} ${p.step}${p.polls ? ' (inside)' : ''}`);
     args = ['resume', '--yes', '--state-dir', lab.stateDir];
   }
-  return { final: await runCli(args, env, { timeoutMs: 120_000 }), hit };
+  const final = await runCli(args, env, { timeoutMs: 120_000 });
+  return { final, hit, outputs: [...outputs, final] };
 }
 
 /** What a run left, by resource kind, without ids: duplicates show as repeated rows, orphans as extra or idle rows. */

@@ -2,7 +2,7 @@
 // without an encrypted AMI, one-line refusals, what the lab saw, and the secrets a run handles.
 
 import { expect } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { LabRequest } from '../../src/lab/world/types.js';
@@ -55,13 +55,13 @@ export function kmsFor(lab: TestLab): KMSClient {
   });
 }
 
-/** The secrets a run handles: Avi password, node password, backup passphrase, and the SSH private key's body. */
+/** The secrets a run handles: Avi password, node password, backup passphrase, the SSH private key's body, the AWS secret key. */
 export function secretsOf(lab: TestLab): Record<string, string> {
   const key = readFileSync(lab.env['AVI_ENCRYPT_SSH_KEY']!, 'utf8');
   const body = key.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
   return {
     AVI_PASSWORD: lab.env['AVI_PASSWORD']!, AVI_NODE_PASSWORD: lab.env['AVI_NODE_PASSWORD']!, passphrase: TEST_PASSPHRASE,
-    'ssh key': body.slice(0, 40), 'ssh key line': key.split('\n')[1]!,
+    'ssh key': body.slice(0, 40), 'ssh key line': key.split('\n')[1]!, AWS_SECRET_ACCESS_KEY: lab.env['AWS_SECRET_ACCESS_KEY']!,
   };
 }
 
@@ -81,4 +81,21 @@ export function expectNoSecrets(lab: TestLab, outputs: CliResult[], stateDir: st
   for (const [name, secret] of Object.entries(secretsOf(lab))) {
     for (const [where, text] of Object.entries(texts)) expect({ name, where, found: text.includes(secret) }).toEqual({ name, where, found: false });
   }
+}
+
+/** Every path under <stateDir>/runs with its permission bits, as "0600 runs/<id>/journal.jsonl". */
+function modesUnder(stateDir: string): string[] {
+  const runs = join(stateDir, 'runs');
+  return [runs, ...readdirSync(runs, { recursive: true }).map((p) => join(runs, String(p)))].map((p) => {
+    const st = statSync(p);
+    return `${(st.mode & 0o777).toString(8).padStart(4, '0')}${st.isDirectory() ? '/' : ''} ${p.slice(stateDir.length + 1)}`;
+  });
+}
+
+/** Run folders (and every folder in them) 0700, run files 0600. */
+export function expectPrivateModes(stateDir: string): void {
+  const all = modesUnder(stateDir);
+  expect(all.filter((l) => l.includes('/ ')).length).toBeGreaterThan(1); // runs/ and a run folder at least
+  expect(all.filter((l) => l.endsWith('.jsonl') || l.endsWith('.json')).length).toBeGreaterThan(3);
+  expect(all.filter((l) => !(l.startsWith('0700/ ') || l.startsWith('0600 ')))).toEqual([]);
 }
