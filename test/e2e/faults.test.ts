@@ -9,8 +9,8 @@
 // | Avi 503 (services restarting)       | as the first node's re-formation begins   | completes               | here                           |
 // | session expiry                      | as the second node stops                  | completes               | here                           |
 // | key disabled                        | while a node starts                       | rolled back, exit 6     | resume.test.ts (1 and 3 nodes) |
-// | a start that falls back to stopped  | the first node's start                    | rolled back or failed, one line | here                   |
-// | a node that never converges         | the first node, before it boots           | rolled back or failed, one line | here                   |
+// | a start that falls back to stopped  | the first node's start (and its rollback) | halts, exit 5, one line | here                           |
+// | a node that never converges         | the first node (fixed as rollback begins) | rolled back, exit 6, one line | here                     |
 // | a new VM that never joins (new-vms) | after its membership change               | rolled back, exit 6     | new-vms-rollback.test.ts       |
 //
 // Build first: npx tsc -p tsconfig.json && node --experimental-vm-modules node_modules/jest/bin/jest.js test/e2e/faults
@@ -28,8 +28,13 @@ afterAll(async () => Promise.all(labs.map((l) => l.stop())), 30_000);
 
 interface Faulted { lab: TestLab; result: CliResult; volumesBefore: string[]; said: string }
 
-/** A 3-node swap; when the journal shows `step` started for the `nth` time, `fault(lab, item)` is applied. */
-async function swapWith(step: string, nth: number, fault: (lab: TestLab, item: string) => FaultRequest, ...more: string[]): Promise<Faulted> {
+const startedStep = (lab: TestLab, step: string, nth = 1) => journal(lab.stateDir).filter((e) => e.event === 'step-started' && e.step === step)[nth - 1];
+
+/**
+ * A 3-node swap; when the journal shows `step` started for the `nth` time, `fault(lab, item)` is
+ * applied; cleared (the cause fixed) when `clearAt` starts, if given.
+ */
+async function swapWith(step: string, nth: number, fault: (lab: TestLab, item: string) => FaultRequest, more: string[] = [], clearAt?: string): Promise<Faulted> {
   const lab = await startTestLab(3);
   labs.push(lab);
   const ec2 = ec2For(lab);
@@ -37,9 +42,13 @@ async function swapWith(step: string, nth: number, fault: (lab: TestLab, item: s
   const child = spawnCli(migrateArgs(lab, ...more), envWith(lab));
   const started = await pollUntil(() => {
     if (child.exitCode !== null) throw new Error(`the run ended before ${step} started`);
-    return journal(lab.stateDir).filter((e) => e.event === 'step-started' && e.step === step)[nth - 1];
+    return startedStep(lab, step, nth);
   }, `${step} started`, 90_000, 2);
   lab.faults.apply(fault(lab, started.item ?? ''));
+  if (clearAt) {
+    await pollUntil(() => child.exitCode !== null || !!startedStep(lab, clearAt), `${clearAt} started`, 120_000, 2);
+    lab.faults.clear();
+  }
   const result = await waitForExit(child, 150_000);
   lab.faults.clear();
   ec2.destroy();
@@ -87,11 +96,14 @@ describe('controller-swap, 3 nodes, under faults', () => {
   it('a start that falls back to stopped, a node that never converges: each halts with one line, originals kept', async () => {
     const [startFails, noConverge] = await Promise.all([
       swapWith('start-node', 1, (lab, ip) => ({ kind: 'start-fails', instance: instanceOf(lab, ip) })),
-      swapWith('stop-node', 1, (_lab, ip) => ({ kind: 'no-converge', node: ip }), '--wait-timeout', '0.1'),
+      // Fixed once the rollback begins: the node re-joins on its original root.
+      swapWith('stop-node', 1, (_lab, ip) => ({ kind: 'no-converge', node: ip }), ['--wait-timeout', '0.1'], 'rollback-stop-node'),
     ]);
     halts = { startFails: startFails!, noConverge: noConverge! };
-    expect(haltLine(halts.startFails)).toMatch(/start-node \[\S+\] failed: .*(stopped|Client\.InternalError)/);
-    expect(haltLine(halts.noConverge)).toMatch(/cluster-ready \[\S+\] failed: .*READY/);
+    // The fault stays: the rollback's start on the original root falls back too, and the run halts there.
+    expect(haltLine(halts.startFails)).toMatch(/failed at step rollback-start-node \[\S+\]: instance \S+ \(\S+\) fell back to stopped \(Client\.InternalError: Client error on launch\); it is on its original root/);
+    expect(halts.noConverge.result.code).toBe(6);
+    expect(haltLine(halts.noConverge)).toMatch(/^run \S+ rolled back 10\.10\.1\.\d+ after cluster-ready \[\S+\] failed: timed out waiting for cluster READY/);
     for (const f of Object.values(halts)) await expectNoOriginalDeleted(f);
   }, LONG);
 });

@@ -464,6 +464,8 @@ describe.each([
     expect(said).toContain('Client.InternalError');
     expect(said).toMatch(new RegExp(`${node.ip.replace(/\./g, '\\.')}\\s+rolled back: put back as it was before the run`));
     expect(said).toContain(`fix the cause, then: avi-encrypt resume ${runId}`);
+    // The faults suite's rule (faults.test.ts): no original volume deleted.
+    expect(lab.requests.list().filter((r) => r.operation === 'DeleteVolume')).toEqual([]);
 
     // The node runs on its original root, at the same device, with its DeleteOnTermination.
     const inst = await instance(ec2, node.instanceId);

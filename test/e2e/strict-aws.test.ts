@@ -52,6 +52,7 @@ describe('a stricter AWS', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(lab.requests.list().filter((q) => q.error === 'RequestLimitExceeded').length).toBeGreaterThan(5);
     expect(lab.requests.list().filter((q) => q.operation === 'CreateVolume' && q.status === 200)).toHaveLength(3);
+    expect(lab.requests.list().filter((q) => q.operation === 'DeleteVolume')).toEqual([]); // faults.test.ts's rule: no original deleted
     lab.faults.clear(); // the check below reads without retries
     await expectOneRootPerNode(lab);
   }, TIMEOUT);

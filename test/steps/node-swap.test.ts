@@ -235,11 +235,21 @@ describe('start-node', () => {
     const e = await rejection(run('start-node'));
     expect(e).toBeInstanceOf(WaitFailedError);
     expect(e.message).toContain('i-1 (10.0.0.1) fell back to stopped');
-    expect(e.message).toContain('Client.InternalError: Client.InternalError: Client error on launch');
+    expect(e.message).toContain('(Client.InternalError: Client error on launch)'); // AWS's message repeats its code: said once
     expect(e.message).toContain(`key ${KEY_ARN} is Enabled`);
     expect(e.message).toContain('avi-encrypt resume');
     expect(deps.clock.sleeps).toEqual([10_000]);
     expect(ec2).toHaveReceivedCommandTimes(StartInstancesCommand, 1);
+  });
+
+  it('the rollback\'s start on the original root falls back to stopped: the message does not blame the key', async () => {
+    const reason = { code: 'Server.InsufficientInstanceCapacity', message: 'Insufficient capacity.' };
+    const { run } = setup(new Ec2World().instance(inst('stopped'), inst('pending'), inst('stopped', { reason })));
+    const e = await rejection(run('rollback-start-node'));
+    expect(e).toBeInstanceOf(WaitFailedError);
+    expect(e.message).toContain('fell back to stopped (Server.InsufficientInstanceCapacity: Insufficient capacity.); it is on its original root');
+    expect(e.message).not.toContain(KEY_ARN);
+    expect(e.message).toContain('avi-encrypt resume');
   });
 
   it('a first look still showing the previous stop is waited through, not taken as a failure', async () => {

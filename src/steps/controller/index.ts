@@ -55,7 +55,7 @@ export function controllerSteps(deps: StepDeps) {
     'rollback-attach-old-root': attachRoot(deps, oldRoot),
     'rollback-old-root-attached': rootAttached(deps, oldRoot),
     'rollback-delete-on-termination': keepDeleteOnTermination(deps),
-    'rollback-start-node': startNode(deps),
+    'rollback-start-node': startNode(deps, 'original'),
     'rollback-controller-up': controllerUp(deps),
     'rollback-rejoin': saveClusterConfig(deps),
     'rollback-cluster-ready': clusterReady(deps),

@@ -104,8 +104,10 @@ export function keepDeleteOnTermination(deps: Deps) {
 /**
  * Starts the node and waits until it runs. One step, not two: a start that falls back to
  * `stopped` (an unusable key) must be sent again when the run is resumed after the fix.
+ * On its original (unencrypted) root, the rollback's start cannot fail for the key: the message
+ * must not send the operator to the key then.
  */
-export function startNode(deps: Deps) {
+export function startNode(deps: Deps, root: 'encrypted' | 'original' = 'encrypted') {
   return action<ControllerData, ControllerNode>(async (s, signal) => {
     const node = s.item;
     const before = await deps.reads.ec2.describeInstance(node.instanceId);
@@ -120,14 +122,20 @@ export function startNode(deps: Deps) {
       // The first look may still show the previous stop's reason; a later one is this start's.
       const failedLaunch = now.stateReason?.code === 'Client.InternalError' && polls > 1;
       if (now.state === 'stopped' && (sawPending || failedLaunch)) {
-        const reason = now.stateReason ? `${now.stateReason.code}: ${now.stateReason.message}` : 'no reason given';
-        throw new WaitFailedError(
-          `instance ${node.instanceId} (${node.ip}) fell back to stopped (${reason}); check that key ${s.data.keyArn} is Enabled and EC2 may use it, then run "avi-encrypt resume"`,
-        );
+        const fix = root === 'encrypted'
+          ? `check that key ${s.data.keyArn} is Enabled and EC2 may use it`
+          : 'it is on its original root: fix what the state reason says';
+        throw new WaitFailedError(`instance ${node.instanceId} (${node.ip}) fell back to stopped (${stateReason(now.stateReason)}); ${fix}, then run "avi-encrypt resume"`);
       }
       return { done: now.state === 'running', value: now.state };
     }, signal);
   }, ({ item: node }, w) => w.ec2.startInstance(node.instanceId));
+}
+
+/** AWS's state reason message often repeats its code ("Client.InternalError: Client error on launch"): say it once. */
+function stateReason(r: { code?: string; message?: string } | undefined): string {
+  if (!r) return 'no reason given';
+  return r.message?.startsWith(`${r.code ?? ''}:`) ? r.message : `${r.code}: ${r.message}`;
 }
 
 /** The old root is kept, tagged with what replaced it; nothing is deleted. */
