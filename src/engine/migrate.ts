@@ -102,10 +102,16 @@ async function refuseBesideUnfinished(module: AnyRunbookModule, settings: Settin
     const holder = meta.target ? await readLock(locksDir(settings.stateDir), meta.target) : undefined;
     if (meta.status === 'running' && holder?.runId === id && !isStale(holder)) continue;
     throw new UserFacingError(
-      `run ${id} for this target (${module.targetLabel(meta.settings)}) did not finish (${HOW[meta.status] ?? meta.status}); finish it with avi-encrypt resume ${id}`,
+      `run ${id} for this target (${unfinishedLabel(module, meta)}) did not finish (${HOW[meta.status] ?? meta.status}); finish it with avi-encrypt resume ${id}`,
       EXIT.usage,
     );
   }
+}
+
+/** The unfinished run named by its own runbook (one run per cluster: an SE run can meet a Controller run). */
+function unfinishedLabel(module: AnyRunbookModule, meta: RunMeta): string {
+  if (meta.strategy === module.strategy) return module.targetLabel(meta.settings);
+  return `${meta.strategy}: ${runbookFor(meta.strategy).targetLabel(meta.settings)}`;
 }
 
 const UNFINISHED = new Set(['running', 'failed', 'interrupted', 'rolled-back', 'waiting-approval']);
