@@ -1,6 +1,6 @@
 // Faults suite: faults injected through the lab's fault API (what `lab fault` posts) in the middle
-// of a controller-swap of 3 nodes. Each run either completes, or rolls back and halts with one clear
-// line; and no original volume is deleted (the lab saw no DeleteVolume nor TerminateInstances, and
+// of a controller-swap of 3 nodes and of an se-scale-out. Each run either completes, or rolls back and halts with one clear
+// line; and no original Controller volume is deleted (the lab saw no DeleteVolume nor TerminateInstances, and
 // every volume there before the run is still there after it).
 //
 // | fault                               | when                                      | outcome                 | where                          |
@@ -12,14 +12,18 @@
 // | a start that falls back to stopped  | the first node's start (and its rollback) | halts, exit 5, one line | here                           |
 // | a node that never converges         | the first node (fixed as rollback begins) | rolled back, exit 6, one line | here                     |
 // | a new VM that never joins (new-vms) | after its membership change               | rolled back, exit 6     | new-vms-rollback.test.ts       |
+// | se-scale-out: 20% throttling + session expiry + Avi 503 | the whole run; as the first SE is disabled; as the old SEs are deleted | completes | here |
+// | se-scale-out: a virtual service that cannot move | its SE's drain                | rolled back, exit 6     | se-scale-out.test.ts           |
 //
 // Build first: npx tsc -p tsconfig.json && node --experimental-vm-modules node_modules/jest/bin/jest.js test/e2e/faults
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import { DEFAULT_FLEET } from '../../src/lab/avi/fleet/options.js';
 import type { FaultRequest } from '../../src/lab/faults.js';
 import { ec2For, migrateArgs, pollUntil, spawnCli, startTestLab, waitForExit, type CliResult, type TestLab } from './lab-harness.js';
 import { journal } from './crash-points.js';
+import { SE_TIME_SCALE, seArgs } from './se-harness.js';
 import { envWith } from './swap-helpers.js';
 
 const LONG = 200_000;
@@ -105,5 +109,34 @@ describe('controller-swap, 3 nodes, under faults', () => {
     expect(halts.noConverge.result.code).toBe(6);
     expect(haltLine(halts.noConverge)).toMatch(/^run \S+ rolled back 10\.10\.1\.\d+ after cluster-ready \[\S+\] failed: timed out waiting for cluster READY/);
     for (const f of Object.values(halts)) await expectNoOriginalDeleted(f);
+  }, LONG);
+});
+
+describe('se-scale-out under faults', () => {
+  it('20% throttling throughout, sessions expiring as the first SE is disabled, Avi 503 as the old SEs are deleted: completes, every SE encrypted', async () => {
+    const lab = await startTestLab(1, { timeScale: SE_TIME_SCALE, fleet: DEFAULT_FLEET });
+    labs.push(lab);
+    lab.faults.apply({ kind: 'throttle', rate: 0.2 });
+    const child = spawnCli(seArgs(lab, 'migrate', 'se-scale-out'), lab.cliEnv);
+    for (const [step, fault] of [['disable-se', { kind: 'avi-session-expire' }], ['delete-old-ses', { kind: 'avi-503', forMs: 60_000 }]] as const) {
+      await pollUntil(() => child.exitCode !== null || !!startedStep(lab, step), `${step} started`, 90_000, 2);
+      lab.faults.apply(fault);
+    }
+    const r = await waitForExit(child, 150_000);
+    lab.faults.clear();
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const seen = lab.requests.list();
+    expect({
+      throttled: seen.some((q) => q.error === 'RequestLimitExceeded' || q.error === 'ThrottlingException'),
+      relogged: seen.filter((q) => q.operation === 'POST /login').length > 1,
+      unavailable: seen.some((q) => q.service === 'avi' && q.status === 503),
+    }).toEqual({ throttled: true, relogged: true, unavailable: true });
+    const ses = [...lab.fleet!.ses.values()];
+    expect(ses.length).toBeGreaterThan(0);
+    for (const se of ses) {
+      const inst = lab.world.instances.get(se.instanceId)!;
+      const root = lab.world.volumes.get(inst.devices[inst.rootDeviceName]!)!;
+      expect({ se: se.name, encrypted: root.encrypted, key: root.kmsKeyArn }).toEqual({ se: se.name, encrypted: true, key: lab.seed.customerKeyArn });
+    }
   }, LONG);
 });
