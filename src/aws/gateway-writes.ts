@@ -39,32 +39,37 @@ export function createVolumeInput(req: CreateVolumeRequest): SdkCreateVolumeRequ
   return input;
 }
 
-export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
+/**
+ * The EC2 writes. With `dryRun`, every request carries DryRun=true: AWS checks it (and the
+ * caller's permission) and answers DryRunOperation instead of acting (the preflight's probes).
+ */
+export function createAwsWrites({ ec2 }: { ec2: EC2Client }, opts: { dryRun?: boolean } = {}): AwsWrites {
+  const dry = opts.dryRun ? { DryRun: true } : {};
   return {
     async createVolume(req) {
-      const out = await awsCall('CreateVolume', () => ec2.send(new CreateVolumeCommand(createVolumeInput(req))));
+      const out = await awsCall('CreateVolume', () => ec2.send(new CreateVolumeCommand({ ...createVolumeInput(req), ...dry })));
       return toVolumeInfo(out);
     },
 
     // Stop/Start only request the transition; callers poll describeInstance for the end state.
     async stopInstance(instanceId) {
-      await awsCall('StopInstances', () => ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+      await awsCall('StopInstances', () => ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId], ...dry })));
     },
 
     async startInstance(instanceId) {
-      await awsCall('StartInstances', () => ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
+      await awsCall('StartInstances', () => ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId], ...dry })));
     },
 
     async detachVolume(volumeId, instanceId, device) {
       // InstanceId and Device pin the detach to the attachment we inspected (and moto 500s without InstanceId).
       await awsCall('DetachVolume', () =>
-        ec2.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+        ec2.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device, ...dry })),
       );
     },
 
     async attachVolume(volumeId, instanceId, device) {
       await awsCall('AttachVolume', () =>
-        ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+        ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device, ...dry })),
       );
     },
 
@@ -75,6 +80,7 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
           new ModifyInstanceAttributeCommand({
             InstanceId: instanceId,
             BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: deleteOnTermination } }],
+            ...dry,
           }),
         ),
       );
@@ -84,7 +90,7 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       // Nothing to tag is not an error, but EC2 would reject the empty request.
       if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
       await awsCall('CreateTags', () =>
-        ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
+        ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags), ...dry })),
       );
     },
 
@@ -92,7 +98,7 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       // An empty Tags list would delete every tag of the resources: never what a caller means.
       if (resourceIds.length === 0 || keys.length === 0) return;
       await awsCall('DeleteTags', () =>
-        ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })) })),
+        ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })), ...dry })),
       );
     },
   };

@@ -24,6 +24,8 @@ export interface KeyInfo {
   /** ENCRYPT_DECRYPT for keys EBS can use. */
   usage: string;
   manager: string;
+  /** PendingDeletion: when KMS deletes the key (ISO 8601). */
+  deletionDate?: string;
 }
 
 export interface ImageInfo {
@@ -132,6 +134,24 @@ export interface Ec2Writes {
 
 export interface KmsReads {
   describeKey(keyRef: string): Promise<KeyInfo>;
+}
+
+/**
+ * What AWS said to a DryRun request: `allowed` (DryRunOperation), `denied` (UnauthorizedOperation,
+ * AccessDeniedException), or `unproven` when AWS answered something else first (a resource not in
+ * the state the run will bring it to) or nothing was sent.
+ */
+export type DryRunVerdict =
+  | { verdict: 'allowed'; operation: string }
+  | { verdict: 'denied'; operation: string; message: string }
+  | { verdict: 'unproven'; operation: string; code: string; message: string };
+
+/** Every EC2 write, sent with DryRun=true: one method per write, so a new write cannot be left out. */
+export type Ec2DryRun = { [K in keyof Ec2Writes]: (...args: Parameters<Ec2Writes[K]>) => Promise<DryRunVerdict> };
+
+export interface KmsDryRun {
+  /** CreateGrant with DryRun=true: may the caller let a grantee use the key (what EBS does at every start)? */
+  createGrant(keyArn: string, granteePrincipal: string, operations: string[]): Promise<DryRunVerdict>;
 }
 
 /** The real gateway over the SDK implements all of it; steps see it through the narrower faces. */
