@@ -1,7 +1,7 @@
 // AviGateway over the Controller REST API: session login with re-login on 401/419, retries with
 // backoff until a deadline, `next` paging, and error messages scrubbed of every secret.
 
-import { AviError, type AviGateway, type ClusterConfig, type ClusterRuntime, type Cloud } from './types.js';
+import { AviError, type AviGateway, type AviRole, type ClusterConfig, type ClusterRuntime, type Cloud } from './types.js';
 import { redact, oneLine } from './errors.js';
 import { checkStatus, controllerOrigin, makeExchanger, readCaBundle } from './exchange.js';
 import { withRetry } from './retry.js';
@@ -195,5 +195,12 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
         await call('POST', '/api/configuration/import', { body: { configuration: parsed, passphrase }, timeoutMs: Math.max(timeoutMs, BULK_TIMEOUT_MS), idempotent: false });
       }),
     listClouds: () => guarded(() => listAll<Cloud>('/api/cloud?page_size=200')),
+    currentUser: () =>
+      guarded(async () => {
+        await withRetry(() => session.ensure(), policy);
+        return session.user;
+      }),
+    // A role_ref is a URL on whichever node answered: keep only its path.
+    getRole: (ref) => guarded(() => getJson<AviRole>(new URL(ref, controller).pathname)),
   };
 }

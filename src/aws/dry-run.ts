@@ -27,8 +27,8 @@ const NOTHING_SENT = (operation: string): DryRunVerdict => ({
   verdict: 'unproven', operation, code: 'NothingSent', message: `${operation} had nothing to send`,
 });
 
-/** EC2's API action for each write method, for a verdict whose request never reached AWS. */
-const OPERATION: Record<keyof Ec2Writes, string> = {
+/** EC2's API action for each write method (the IAM action is `ec2:` and this). */
+export const EC2_OPERATION: Record<keyof Ec2Writes, string> = {
   createVolume: 'CreateVolume', stopInstance: 'StopInstances', startInstance: 'StartInstances', detachVolume: 'DetachVolume',
   attachVolume: 'AttachVolume', setDeleteOnTermination: 'ModifyInstanceAttribute', tagResources: 'CreateTags', untagResources: 'DeleteTags',
 };
@@ -36,13 +36,13 @@ const OPERATION: Record<keyof Ec2Writes, string> = {
 export function createEc2DryRun(clients: { ec2: EC2Client }): Ec2DryRun {
   const writes = createAwsWrites(clients, { dryRun: true });
   const face = {} as Record<keyof Ec2Writes, (...args: unknown[]) => Promise<DryRunVerdict>>;
-  for (const method of Object.keys(OPERATION) as Array<keyof Ec2Writes>) {
+  for (const method of Object.keys(EC2_OPERATION) as Array<keyof Ec2Writes>) {
     face[method] = async (...args) => {
       try {
         await (writes[method] as (...a: unknown[]) => Promise<unknown>)(...args);
-        return NOTHING_SENT(OPERATION[method]);
+        return NOTHING_SENT(EC2_OPERATION[method]);
       } catch (e) {
-        return verdictOf(e instanceof AwsError ? e.operation : OPERATION[method], e);
+        return verdictOf(e instanceof AwsError ? e.operation : EC2_OPERATION[method], e);
       }
     };
   }

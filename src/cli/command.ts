@@ -3,10 +3,13 @@
 import type { FleetOptions } from '../lab/avi/fleet/options.js';
 import type { FaultRequest } from '../lab/faults.js';
 import type { Settings } from '../runbook/settings.js';
+import type { SavedPlanInput } from '../engine/saved-plan/apply.js';
 
 export type Command =
-  | { kind: 'plan'; settings: Settings; json: boolean }
-  | { kind: 'migrate'; settings: Settings; dryRun: boolean; json: boolean; yes: boolean }
+  | { kind: 'preflight'; settings: Settings; json: boolean }
+  | { kind: 'plan'; settings: Settings; json: boolean; out?: string }
+  /** `plan`: with --plan FILE, `settings` are the saved plan's. */
+  | { kind: 'migrate'; settings: Settings; dryRun: boolean; json: boolean; yes: boolean; plan?: SavedPlanInput }
   | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number }
   | { kind: 'approve'; stateDir: string; runId: string }
   | { kind: 'status'; stateDir: string; runId?: string; json: boolean }

@@ -7,10 +7,12 @@ import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { versionLine } from '../engine/version.js';
 import { DEFAULTS } from '../runbook/settings.js';
 import {
-  approveBuilder, describeBuilder, labDownBuilder, labFaultBuilder, labStatusBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
+  approveBuilder, describeBuilder, labDownBuilder, labFaultBuilder, labStatusBuilder, labUpBuilder, migrateBuilder, planBuilder, preflightBuilder,
+  resumeBuilder, statusBuilder,
 } from './builders.js';
 import type { Command } from './command.js';
 import { labFaultCommand, labUpCommand } from './lab-args.js';
+import { refuseDisagreeingFlags, savedPlanOf } from './plan-file.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { buildSettings, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
@@ -32,6 +34,7 @@ export interface ParseOptions {
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
 type Args<B extends (...a: never[]) => { argv: unknown }> = ArgumentsCamelCase<Awaited<ReturnType<B>['argv']>>;
 type Picked =
+  | { kind: 'preflight'; args: Args<typeof preflightBuilder> }
   | { kind: 'plan'; args: Args<typeof planBuilder> }
   | { kind: 'migrate'; args: Args<typeof migrateBuilder> }
   | { kind: 'resume'; args: Args<typeof resumeBuilder> }
@@ -43,7 +46,7 @@ type Picked =
   | { kind: 'lab-status'; args: Args<typeof labStatusBuilder> }
   | { kind: 'lab-fault'; args: Args<typeof labFaultBuilder> };
 
-const COMMANDS = 'plan, migrate, resume, approve, status, describe or lab';
+const COMMANDS = 'preflight, plan, migrate, resume, approve, status, describe or lab';
 
 /** yargs reports several lines; the CLI contract is one line with a fix. */
 function failLine(msg: string | undefined, err: Error | undefined): UserFacingError {
@@ -66,7 +69,8 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
   await yargs()
     .scriptName('avi-encrypt')
     .usage('$0 <command> [options]\n\nMigrate Avi Controllers and SEs on AWS to KMS-encrypted volumes.')
-    .command('plan', 'Show what a migration would do; changes nothing', planBuilder, (args) => void (picked = { kind: 'plan', args }))
+    .command('preflight', 'Check everything a migration needs; changes nothing', preflightBuilder, (args) => void (picked = { kind: 'preflight', args }))
+    .command('plan', 'Show what a migration would do (and save it with --out); changes nothing', planBuilder, (args) => void (picked = { kind: 'plan', args }))
     .command('migrate', 'Run a migration', migrateBuilder, (args) => void (picked = { kind: 'migrate', args }))
     .command('resume [run-id]', 'Continue an interrupted, failed or rolled-back run', resumeBuilder, (args) => void (picked = { kind: 'resume', args }))
     .command('approve <run-id>', 'Approve the gate a run waits at, and continue it', approveBuilder, (args) => void (picked = { kind: 'approve', args }))
@@ -104,10 +108,23 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
 
 function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) => string): Command {
   switch (p.kind) {
-    case 'plan':
-      return { kind: 'plan', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json };
+    case 'preflight':
+      return { kind: 'preflight', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json };
+    case 'plan': {
+      const out = p.args.out;
+      if (out === '') throw usage('--out needs a file name to save the plan to');
+      return { kind: 'plan', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json, ...(out === undefined ? {} : { out }) };
+    }
     case 'migrate': {
       const { dryRun, json, yes } = p.args;
+      if (p.args.plan !== undefined) {
+        if (dryRun) throw usage(`--dry-run cannot be combined with --plan ${p.args.plan}: the plan is in the file; avi-encrypt plan shows a fresh one`);
+        const plan = savedPlanOf(p.args.plan, readFile);
+        refuseDisagreeingFlags(plan, p.args as SettingsArgs);
+        const settings = plan.saved.settings;
+        validateStateDir(settings.stateDir, `stateDir in ${plan.file}`);
+        return { kind: 'migrate', settings, dryRun: false, json, yes, plan };
+      }
       const settings = buildSettings(p.args as SettingsArgs, env, readFile);
       if (!dryRun) validateStateDir(settings.stateDir, stateDirSource(p.args.stateDir, p.args.config));
       return { kind: 'migrate', settings, dryRun, json, yes };

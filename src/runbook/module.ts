@@ -2,11 +2,16 @@
 // effects, the identity of what it locks, how its targets read in a plan, its end-of-run summary
 // and its verify. The engine runs any module the same way; it knows runbooks, not Controllers.
 
+import type { CheckResult, PreflightFound } from '../steps/check-result.js';
 import type { StepDeps } from '../steps/deps.js';
 import type { Effect } from '../steps/effect.js';
 import type { Reads } from '../steps/gateways.js';
 import type { RunbookDefinition } from './language.js';
+import type { WorldFact } from '../steps/world-fact.js';
 import type { Settings } from './settings.js';
+
+export type { CheckResult, PreflightFound, SecretSource } from '../steps/check-result.js';
+export type { WorldFact } from '../steps/world-fact.js';
 
 /** One runbook-specific setting: a flag, a key in the runbook's config section, an env variable. */
 export interface SettingSpec {
@@ -52,6 +57,16 @@ export interface RunbookModule<D extends object, S extends object> {
   targets(data: D): PlanTarget[];
   summary(data: D): string[];
   verify(reads: Reads, data: D): Promise<VerifyReport>;
+  /**
+   * The runbook's own preflight checks (the engine adds the key, KMS grant, plan and IAM ones).
+   * Each check is independent and reported, never thrown: the checklist shows every problem.
+   */
+  preflight?(reads: Reads, settings: Settings<S>, found: PreflightFound<D>): Promise<CheckResult[]>;
+  /**
+   * What a saved plan depends on, read live for the data the plan discovered (its nodes, their
+   * roots, the AMI, ...): `migrate --plan` refuses when any fact reads otherwise than when the plan was made.
+   */
+  world?(reads: Reads, data: D): Promise<WorldFact[]>;
 }
 
 // The registry holds modules of many data types; the engine treats their data as opaque.

@@ -1,17 +1,25 @@
 // What effects may touch, split by domain and by reads and writes. A check is built over reads
 // alone; in a plan the writes are the recorder, which must implement every method here.
 
-import type { CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
-import type { Ec2Reads, Ec2Writes, KmsReads } from '../aws/types.js';
+import type { AccessReads, CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
+import type { Ec2DryRun, Ec2Reads, Ec2Writes, KmsDryRun, KmsReads } from '../aws/types.js';
 
 export interface Reads {
   ec2: Ec2Reads;
   kms: KmsReads;
   cluster: ClusterReads;
   cloud: CloudReads;
+  /** The Avi user the run acts as, and its roles. */
+  access: AccessReads;
 }
 
 export interface Writes {
   ec2: Ec2Writes;
   cluster: ClusterWrites;
+}
+
+/** The writes as DryRun requests: what preflight sends to learn whether the run's writes are allowed. */
+export interface Probes {
+  ec2: Ec2DryRun;
+  kms: KmsDryRun;
 }

@@ -65,3 +65,29 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
     },
   };
 }
+
+/** One write method called on a plan's writes, with its arguments: what preflight's DryRun replays. */
+export interface Invocation {
+  domain: keyof Writes;
+  method: string;
+  args: unknown[];
+}
+
+/** The same writes, telling `seen` of every call before it is recorded. */
+export function observed(writes: Writes, seen: (call: Invocation) => void): Writes {
+  const wrap = <T extends object>(domain: keyof Writes, face: T): T =>
+    new Proxy(face, {
+      get(target, method, receiver) {
+        const value = Reflect.get(target, method, receiver) as unknown;
+        if (typeof value !== 'function' || typeof method !== 'string') return value;
+        return (...args: unknown[]) => {
+          seen({ domain, method, args: structuredClone(args) });
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(writes).map(([domain, face]) => [domain, wrap(domain as keyof Writes, face as object)])) as unknown as Writes;
+}
+
+/** Ids the recorder makes up for what a plan would create ("vol-planned-1"): AWS has never heard of them. */
+export const mentionsPlannedId = (args: unknown[]): boolean => /-planned-\d+/.test(JSON.stringify(args));

@@ -93,7 +93,7 @@ describe('the plan recorder', () => {
 function untouchable(): StepDeps {
   const refuse = (what: string) => new Proxy({}, { get: (_t, p) => { throw new Error(`a plan facet used deps.${what}.${String(p)}`); } });
   return {
-    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud') } as StepDeps['reads'],
+    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), access: refuse('reads.access') } as StepDeps['reads'],
     writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),

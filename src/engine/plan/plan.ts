@@ -13,16 +13,28 @@ import { EXIT, UserFacingError } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
-import { createRecorder } from '../../steps/plan-recorder.js';
+import { createRecorder, observed, type Invocation } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
 
+/** A plan, the runbook's data as the plan left it, and every write the plan's steps asked for. */
+export interface MadePlan {
+  plan: Plan;
+  data: object;
+  writes: Invocation[];
+}
+
 export async function buildPlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<Plan> {
+  return (await makePlan(module, settings, target, signal)).plan;
+}
+
+export async function makePlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<MadePlan> {
   const built = buildRunbook(module, settings);
   const specs = new Map(stepsOf(module.definition).map((s) => [s.id, s]));
   const steps: PlannedStep[] = [];
   let current: PlannedStep | undefined;
   const record = (c: PlannedCall) => current?.calls.push(c);
-  const recorder = createRecorder(record);
+  const writes: Invocation[] = [];
+  const recorder = observed(createRecorder(record), (call) => writes.push(call));
   const deps: StepDeps = {
     reads: target.reads,
     writes: recorder,
@@ -65,7 +77,7 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
     throw new UserFacingError(f ? f.message : `planning ended ${outcome.status}`, f ? EXIT.preflight : EXIT.interrupted);
   }
   markDowntime(steps, specs);
-  return {
+  const plan: Plan = {
     version: PLAN_VERSION,
     strategy: module.strategy,
     fingerprint: built.fingerprint,
@@ -77,6 +89,7 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
     rollback: rollbackBlocks(module.definition.entries),
     steps,
   };
+  return { plan, data: outcome.context.data, writes };
 }
 
 /** An item is down from the step that takes it down until the step after which it is back. */

@@ -1,0 +1,81 @@
+// The preflight: every check, each on its own, so the checklist shows every problem at once.
+// The engine's own checks (the target answers, the key, EC2's use of it, the plan, IAM for the
+// plan's EC2 writes through DryRun) and then the runbook's own (its `preflight` hook). Reads and
+// DryRun requests only: nothing here can change anything.
+
+import type { KeyInfo } from '../../aws/types.js';
+import type { AnyRunbookModule, PreflightFound } from '../../runbook/module.js';
+import type { Settings } from '../../runbook/settings.js';
+import { checked, fail, pass, skip, type CheckResult } from '../../steps/check-result.js';
+import type { Target } from '../../steps/target.js';
+import { makePlan, type MadePlan } from '../plan/plan.js';
+import { iamChecks } from './iam.js';
+import { grantCheck, keyCheck } from './key.js';
+
+export const PREFLIGHT_VERSION = 1;
+
+export interface PreflightReport {
+  version: typeof PREFLIGHT_VERSION;
+  strategy: string;
+  target: string;
+  region: string;
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export interface PreflightOutcome {
+  report: PreflightReport;
+  /** The plan, when the runbook's own preflight steps let it be made. */
+  made?: MadePlan;
+  key?: KeyInfo;
+}
+
+export type PreflightTarget = Pick<Target, 'reads' | 'probes' | 'version'>;
+
+export async function runPreflight(
+  module: AnyRunbookModule, settings: Settings, target: PreflightTarget, secrets: PreflightFound<object>['secrets'], signal: AbortSignal,
+): Promise<PreflightOutcome> {
+  const checks: CheckResult[] = [
+    pass('connect', 'Controller login and AWS', `${settings.avi.username} on ${settings.avi.controller} (Avi ${target.version}); AWS region ${settings.aws.region}`),
+  ];
+  let key: KeyInfo | undefined;
+  checks.push(...await checked('kms-key', 'KMS key', async () => {
+    const k = await keyCheck(target.reads, settings.kmsKey, settings.aws.region);
+    key = k.key;
+    return k.result;
+  }));
+  checks.push(...await checked('kms-grant', 'EC2 may use the key (kms:CreateGrant, DryRun)', () => grantCheck(target.probes, key)));
+  let made: MadePlan | undefined;
+  checks.push(...await checked('plan', "The plan (the runbook's own preflight steps)", async () => {
+    made = await makePlan(module, settings, target, signal);
+    const calls = made.plan.steps.reduce((n, s) => n + s.calls.length, 0);
+    const passed = made.plan.targets.filter((t) => t.skipped).length;
+    return pass('plan', "The plan (the runbook's own preflight steps)",
+      `${made.plan.targets.length} target${made.plan.targets.length === 1 ? '' : 's'}${passed ? ` (${passed} passed over)` : ''}, ${made.plan.steps.length} steps, ${calls} changing calls`);
+  }));
+  if (made) checks.push(...await checked('iam', 'IAM for the planned EC2 writes (DryRun)', () => iamChecks(target.probes.ec2, made!.writes)));
+  else checks.push(skip('iam', 'IAM for the planned EC2 writes (DryRun)', 'needs the plan (see "The plan")'));
+  if (module.preflight) {
+    const found = { ...(made ? { data: made.data } : {}), controllerVersion: target.version, secrets };
+    checks.push(...await checked('runbook', `${module.strategy} checks`, () => module.preflight!(target.reads, settings, found)));
+  }
+  const report: PreflightReport = {
+    version: PREFLIGHT_VERSION, strategy: module.strategy, target: module.targetLabel(settings), region: settings.aws.region,
+    ok: checks.every((c) => c.status !== 'fail'), checks,
+  };
+  return { report, ...(made ? { made } : {}), ...(key ? { key } : {}) };
+}
+
+/** The report of a target that could not be reached: that one failure, every other check skipped. */
+export function unreachableReport(module: AnyRunbookModule, settings: Settings, message: string): PreflightReport {
+  return {
+    version: PREFLIGHT_VERSION, strategy: module.strategy, target: module.targetLabel(settings), region: settings.aws.region, ok: false,
+    checks: [fail('connect', 'Controller login and AWS', message), skip('rest', 'every other check', 'needs the Controller (see above)')],
+  };
+}
+
+/** The one line a refusing command prints: the first failed check. */
+export function firstFailure(report: PreflightReport): string {
+  const f = report.checks.find((c) => c.status === 'fail');
+  return f ? f.detail : 'a preflight check failed';
+}
