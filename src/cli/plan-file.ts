@@ -36,7 +36,7 @@ function planned(s: Settings, args: SettingsArgs): Array<[flag: string, given: u
     ['--kms-key', args.kmsKey, s.kmsKey],
     ['--state-dir', args.stateDir, s.stateDir],
     ['--poll-interval', args.pollInterval, s.pollIntervalMs],
-    ['--wait-timeout', args.waitTimeout === undefined ? undefined : Math.round(args.waitTimeout * 60_000), s.waitTimeoutMs],
+    ['--wait-timeout', args.waitTimeout, s.waitTimeoutMs / 60_000],
     ['--rollback', args.rollback, s.rollback],
     ...own,
   ];
@@ -47,8 +47,7 @@ export function refuseDisagreeingFlags(input: SavedPlanInput, args: SettingsArgs
   for (const [flag, given, plan] of planned(input.saved.settings, args)) {
     if (given === undefined || given === '') continue;
     if (JSON.stringify(given) !== JSON.stringify(plan)) {
-      const shown = flag === '--wait-timeout' && typeof plan === 'number' ? `${plan / 60_000} min` : JSON.stringify(plan ?? null);
-      throw usage(`${flag} ${JSON.stringify(given)} disagrees with the plan in ${input.file} (${shown}): a saved plan runs with its own settings; drop the flag, or make a new plan with it`);
+      throw usage(`${flag} ${JSON.stringify(given)} disagrees with the plan in ${input.file} (${JSON.stringify(plan ?? null)}): a saved plan runs with its own settings; drop the flag, or make a new plan with it`);
     }
   }
 }
