@@ -42,17 +42,8 @@ export async function migrate(settings: Settings, opts: { yes: boolean; plan?: S
   const identity = await module.identity(target.reads, settings);
   // The same target under another address (VIP, node IP, DNS name) is the same target.
   await refuseBesideUnfinished(module, settings, (meta) => meta.target === identity);
-  // Before anything changes: every check passes (or the one line naming the first failure, exit 3).
-  const checked = await passPreflight(module, settings, password, io, opts.plan);
-  if (!opts.yes && io.interactive) {
-    if (!(await confirmPlan(checked, io))) {
-      io.out.write('nothing was changed\n');
-      return EXIT.ok;
-    }
-  } else {
-    io.out.write(`✓ preflight: ${checked.report.checks.length} checks passed (avi-encrypt preflight lists them)\n`);
-  }
   const runId = newRunId(settings.strategy);
+  // The lock first: a run under way explains why checks fail (a node it stopped), so it is what is named.
   const lock = await acquireLock({
     dir: locksDir(settings.stateDir),
     target: identity,
@@ -60,6 +51,15 @@ export async function migrate(settings: Settings, opts: { yes: boolean; plan?: S
     onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),
   });
   try {
+    // Before anything changes: every check passes (or the one line naming the first failure, exit 3).
+    const checked = await passPreflight(module, settings, password, io, opts.plan);
+    const asked = !opts.yes && io.interactive;
+    if (asked && !(await confirmPlan(checked, io))) {
+      await lock.release();
+      io.out.write('nothing was changed\n');
+      return EXIT.ok;
+    }
+    if (!asked) io.out.write(`✓ preflight: ${checked.report.checks.length} checks passed (avi-encrypt preflight lists them)\n`);
     const folder = await createRunFolder(settings.stateDir, runId);
     const built = buildRunbook(module, settings);
     const made = newMeta(runId, settings, { fingerprint: built.fingerprint, toolVersion: toolVersion() }, identity);

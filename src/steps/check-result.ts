@@ -12,6 +12,8 @@ export interface CheckResult {
   detail: string;
   /** A pass that could not be proven before the run (AWS answered a DryRun otherwise first, a role not readable). */
   unproven?: string;
+  /** TargetHeld: another run holds the target; that explains the other failures and refuses with exit 4. */
+  code?: string;
 }
 
 /** Where a secret the run may ask for would come from: its environment variable, a prompt, or nowhere. */

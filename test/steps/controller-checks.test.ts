@@ -46,7 +46,7 @@ describe('controllerChecks', () => {
     world();
     const results = await run(new FakeAvi(clusterOf(IPS), [ready()]));
     expect(results.map((r) => [r.id, r.status])).toEqual([
-      ['avi-cluster-write', 'pass'], ['avi-version', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-credentials', 'pass'],
+      ['avi-cluster-write', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-credentials', 'pass'],
     ]);
     expectNoMutations(ec2);
   });
@@ -65,6 +65,20 @@ describe('controllerChecks', () => {
     world();
     const results = await run(new FakeAvi(clusterOf(IPS), [ready()]), 'environment', null);
     expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['root-devices', 'restore-credentials']);
+  });
+});
+
+describe('another run', () => {
+  it('its in-flight marker on a node fails the check with the claim step\'s message, coded TargetHeld', async () => {
+    const w = new Ec2World();
+    IPS.forEach((ip, i) => w.instance({ id: `i-${i + 1}`, ip, devices: [{ device: '/dev/xvda', volumeId: `vol-${i + 1}` }] }));
+    const marked = w.instances.get('i-2')![0]!;
+    marked.Tags = [{ Key: 'avi-encrypt:in-flight:run-other', Value: 'in-flight' }];
+    w.install(ec2);
+    const results = await run(new FakeAvi(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_COMPROMISED', [])]), 'environment', null);
+    expect(results.find((r) => r.id === 'not-held')).toMatchObject({
+      status: 'fail', code: 'TargetHeld', detail: expect.stringMatching(/^run run-other is unfinished on this cluster \(marker avi-encrypt:in-flight:run-other on /),
+    });
   });
 });
 

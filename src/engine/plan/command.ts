@@ -5,7 +5,7 @@ import type { Settings } from '../../runbook/settings.js';
 import { EXIT, UserFacingError, type ExitCode } from '../exit-codes.js';
 import { checkTarget, type PreflightIo } from '../preflight/command.js';
 import { renderChecklist } from '../preflight/render.js';
-import { firstFailure } from '../preflight/run.js';
+import { firstFailure, refusalCode } from '../preflight/run.js';
 import { runbookFor } from '../registry.js';
 import { savePlan } from '../saved-plan/apply.js';
 import { renderPlan } from './render.js';
@@ -16,7 +16,7 @@ export async function plan(settings: Settings, opts: { json: boolean; out?: stri
   if (opts.json) io.out.write(`${JSON.stringify({ ...made?.plan, preflight: report }, null, 2)}\n`);
   else io.out.write(`${renderChecklist(report)}\n${made ? `\n${renderPlan(made.plan)}\n` : ''}`);
   if (!report.ok || !made) {
-    throw new UserFacingError(`${firstFailure(report)}${opts.out ? `; no plan was written to ${opts.out}` : ''}`, EXIT.preflight);
+    throw new UserFacingError(`${firstFailure(report)}${opts.out ? `; no plan was written to ${opts.out}` : ''}`, refusalCode(report));
   }
   if (opts.out) {
     const saved = await savePlan(module, settings, reads, made, opts.out);

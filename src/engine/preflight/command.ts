@@ -12,7 +12,7 @@ import type { MadePlan } from '../plan/plan.js';
 import { runbookFor } from '../registry.js';
 import { refuseChangedWorld, refuseOtherPlan, type SavedPlanInput } from '../saved-plan/apply.js';
 import { renderChecklist } from './render.js';
-import { firstFailure, runPreflight, unreachableReport, type PreflightOutcome } from './run.js';
+import { firstFailure, refusalCode, runPreflight, unreachableReport, type PreflightOutcome } from './run.js';
 
 export interface PreflightIo {
   out: NodeJS.WritableStream;
@@ -33,7 +33,7 @@ export async function preflight(settings: Settings, json: boolean, io: Preflight
     report = unreachableReport(module, settings, e.message);
   }
   io.out.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderChecklist(report)}\n`);
-  return report.ok ? EXIT.ok : EXIT.preflight;
+  return report.ok ? EXIT.ok : refusalCode(report);
 }
 
 /** Every check, through a plan's read-only clients. */
@@ -52,7 +52,7 @@ export async function passPreflight(
   const target = await connectTarget(settings, password, { readOnly: true });
   if (saved) await refuseChangedWorld(module, target.reads, buildRunbook(module, settings).fingerprint, saved);
   const outcome = await runPreflight(module, settings, target, io.secrets, io.signal);
-  if (!outcome.report.ok || !outcome.made) throw new UserFacingError(firstFailure(outcome.report), EXIT.preflight);
+  if (!outcome.report.ok || !outcome.made) throw new UserFacingError(firstFailure(outcome.report), refusalCode(outcome.report));
   if (saved) refuseOtherPlan(saved, outcome.made.plan);
   return { ...outcome, made: outcome.made };
 }

@@ -7,7 +7,9 @@ import type { KeyInfo } from '../../aws/types.js';
 import type { AnyRunbookModule, PreflightFound } from '../../runbook/module.js';
 import type { Settings } from '../../runbook/settings.js';
 import { checked, fail, pass, skip, type CheckResult } from '../../steps/check-result.js';
+import { TARGET_HELD } from '../../steps/errors.js';
 import type { Target } from '../../steps/target.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { makePlan, type MadePlan } from '../plan/plan.js';
 import { iamChecks } from './iam.js';
 import { grantCheck, keyCheck } from './key.js';
@@ -61,9 +63,20 @@ export async function runPreflight(
   }
   const report: PreflightReport = {
     version: PREFLIGHT_VERSION, strategy: module.strategy, target: module.targetLabel(settings), region: settings.aws.region,
-    ok: checks.every((c) => c.status !== 'fail'), checks,
+    ok: checks.every((c) => c.status !== 'fail'), checks: samePlanFailure(checks),
   };
   return { report, ...(made ? { made } : {}), ...(key ? { key } : {}) };
+}
+
+/**
+ * The plan refuses on what a check already names (the key, cluster READY): that check's line says
+ * it, and the plan's line points there instead of failing twice for one cause.
+ */
+function samePlanFailure(checks: CheckResult[]): CheckResult[] {
+  const plan = checks.find((c) => c.id === 'plan' && c.status === 'fail');
+  const same = plan && checks.find((c) => c !== plan && c.status === 'fail' && c.detail === plan.detail);
+  if (!plan || !same) return checks;
+  return checks.map((c) => (c === plan ? skip('plan', plan.title, `not made: the runbook refuses for the same reason as "${same.title}"`) : c));
 }
 
 /** The report of a target that could not be reached: that one failure, every other check skipped. */
@@ -74,8 +87,18 @@ export function unreachableReport(module: AnyRunbookModule, settings: Settings, 
   };
 }
 
-/** The one line a refusing command prints: the first failed check. */
+/** The failure a refusing command names: another run holding the target first (it explains the rest), else the first. */
+function refusal(report: PreflightReport): CheckResult | undefined {
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  return failed.find((c) => c.code === TARGET_HELD) ?? failed[0];
+}
+
+/** The one line a refusing command prints. */
 export function firstFailure(report: PreflightReport): string {
-  const f = report.checks.find((c) => c.status === 'fail');
-  return f ? f.detail : 'a preflight check failed';
+  return refusal(report)?.detail ?? 'a preflight check failed';
+}
+
+/** Exit 4 when another run holds the target, else 3. */
+export function refusalCode(report: PreflightReport): ExitCode {
+  return refusal(report)?.code === TARGET_HELD ? EXIT.locked : EXIT.preflight;
 }

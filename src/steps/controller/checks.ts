@@ -7,7 +7,9 @@
 import type { Settings } from '../../runbook/settings.js';
 import { checked, fail, pass, skip, type CheckResult, type PreflightFound, type SecretSource } from '../check-result.js';
 import type { Reads } from '../gateways.js';
+import { ClaimConflictError, TARGET_HELD } from '../errors.js';
 import { clusterWriteCheck } from './access.js';
+import { refuseOthers } from './claim.js';
 import type { ControllerData } from './context.js';
 import { clusterProblem } from './discover.js';
 
@@ -56,6 +58,24 @@ async function rootDeviceCheck(reads: Reads, data: ControllerData | undefined): 
   return pass('root-devices', title, [...new Set(data.nodes.map((n) => n.rootDevice))].join(', '));
 }
 
+/**
+ * Another run, from any host or state dir, marked the nodes or left encrypted roots for them (the
+ * claim step's rule). Read from the cluster itself, not the plan: a run under way is also why a
+ * plan cannot be made (a node it stopped), and this is the failure that explains it.
+ */
+async function notHeldCheck(reads: Reads): Promise<CheckResult> {
+  const title = 'No other avi-encrypt run holds the nodes';
+  const nodes = (await reads.cluster.getCluster()).nodes.map((n) => ({ ip: n.ip.addr }));
+  const instances = await reads.ec2.findInstancesByPrivateIp(nodes.map((n) => n.ip));
+  try {
+    await refuseOthers(reads, '', nodes, instances);
+  } catch (e) {
+    if (e instanceof ClaimConflictError) return { ...fail('not-held', title, e.message), code: TARGET_HELD };
+    throw e;
+  }
+  return pass('not-held', title, 'no in-flight marker of another run, no encrypted root left unattached for these nodes');
+}
+
 /** A 1-node restore needs the backup passphrase (asked at the backup, used again at the restore). */
 function restoreCredentialsCheck(data: ControllerData | undefined, passphrase: SecretSource): CheckResult {
   const title = 'Restore credentials for the 1-node restore';
@@ -72,6 +92,7 @@ export function controllerChecks(minimumVersion: string) {
   return async (reads: Reads, settings: Settings, found: PreflightFound<ControllerData>): Promise<CheckResult[]> => [
     ...await checked('avi-cluster-write', 'The Avi user may write the cluster configuration', () => clusterWriteCheck(reads, settings.avi.tenant)),
     versionCheck(found.controllerVersion, minimumVersion),
+    ...await checked('not-held', 'No other avi-encrypt run holds the nodes', () => notHeldCheck(reads)),
     ...await checked('cluster-ready', 'Controller cluster READY', () => readyCheck(reads)),
     ...await checked('root-devices', 'Root device names free for the new roots', () => rootDeviceCheck(reads, found.data)),
     restoreCredentialsCheck(found.data, found.secrets.backupPassphrase),

@@ -7,7 +7,7 @@ import { TAG, type InstanceInfo } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
 import { action } from '../effect.js';
 import { ClaimConflictError } from '../errors.js';
-import type { ControllerData, RunScope } from './context.js';
+import type { ControllerData, ControllerNode, RunScope } from './context.js';
 import { ROLE_NEW_ROOT } from './volumes.js';
 
 /** Contention (two runs marking at the same moment) is retried this often before refusing. */
@@ -34,7 +34,7 @@ export function claimNodes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
     const read = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      await refuseOthers(deps, s, await read());
+      await refuseOthers(deps.reads, s.runId, s.data.nodes, await read());
       await deps.writes.ec2.tagResources(ids, { [mine]: 'in-flight' });
       const contenders = otherMarkers(await read(), s.runId);
       if (contenders.length === 0) return;
@@ -50,17 +50,18 @@ export function claimNodes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
   });
 }
 
-async function refuseOthers(deps: Pick<StepDeps, 'reads'>, s: RunScope, instances: InstanceInfo[]): Promise<void> {
-  const others = otherMarkers(instances, s.runId);
+/** Refuses (ClaimConflictError) when another run's marker, or its unattached encrypted roots, are on these nodes. */
+export async function refuseOthers(reads: StepDeps['reads'], runId: string, nodes: Array<Pick<ControllerNode, 'ip'>>, instances: InstanceInfo[]): Promise<void> {
+  const others = otherMarkers(instances, runId);
   if (others.length) {
     const ids = instances.map((i) => i.instanceId).join(', ');
     throw new ClaimConflictError(
       `run ${others.join(', ')} is unfinished on this cluster (marker ${markerKey(others[0]!)} on ${ids}); finish it with avi-encrypt resume ${others[0]} where it was started, or if it was abandoned remove that tag from the instances`,
     );
   }
-  const ips = new Set(s.data.nodes.map((n) => n.ip));
-  const leftovers = (await deps.reads.ec2.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
-    .filter((v) => v.tags[TAG.runId] !== s.runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
+  const ips = new Set(nodes.map((n) => n.ip));
+  const leftovers = (await reads.ec2.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
+    .filter((v) => v.tags[TAG.runId] !== runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
   if (leftovers.length) {
     const run = leftovers[0]!.tags[TAG.runId] ?? 'unknown';
     throw new ClaimConflictError(
