@@ -3,6 +3,8 @@
 
 import type { AnyRunbookModule } from '../src/runbook/module.js';
 import { runbook as controllerSwap } from './controller-swap.js';
+import { runbook as seRelaunch } from './se-relaunch.js';
+import { runbook as seScaleOut } from './se-scale-out.js';
 
 export const STRATEGIES = ['controller-swap', 'controller-new-vms', 'se-scale-out', 'se-relaunch'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -15,8 +17,8 @@ export interface NotYet {
 export const REGISTRY: Record<Strategy, AnyRunbookModule | NotYet> = {
   'controller-swap': controllerSwap,
   'controller-new-vms': { notYet: true, document: 'Controller 3-node cluster using New Controller VMs' },
-  'se-scale-out': { notYet: true, document: 'Service Engines with Zero Downtime' },
-  'se-relaunch': { notYet: true, document: 'Service Engines with Downtime' },
+  'se-scale-out': seScaleOut,
+  'se-relaunch': seRelaunch,
 };
 
 export const isStrategy = (value: string): value is Strategy => (STRATEGIES as readonly string[]).includes(value);

@@ -1,7 +1,8 @@
 // AviGateway over the Controller REST API: session login with re-login on 401/419, retries with
 // backoff until a deadline, `next` paging, and error messages scrubbed of every secret.
 
-import { AviError, type AviGateway, type AviRole, type ClusterConfig, type ClusterRuntime, type Cloud } from './types.js';
+import { AviError, type AviGateway, type AviRole, type ClusterConfig, type ClusterRuntime } from './types.js';
+import { fleetApi } from './fleet-client.js';
 import { redact, oneLine } from './errors.js';
 import { checkStatus, controllerOrigin, makeExchanger, readCaBundle } from './exchange.js';
 import { withRetry } from './retry.js';
@@ -194,7 +195,7 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
         }
         await call('POST', '/api/configuration/import', { body: { configuration: parsed, passphrase }, timeoutMs: Math.max(timeoutMs, BULK_TIMEOUT_MS), idempotent: false });
       }),
-    listClouds: () => guarded(() => listAll<Cloud>('/api/cloud?page_size=200')),
+    ...fleetApi({ call: (method, path, o) => call(method, path, o), getJson, listAll, guarded }),
     currentUser: () =>
       guarded(async () => {
         await withRetry(() => session.ensure(), policy);

@@ -1,5 +1,9 @@
 // The Avi Controller contract: what steps may ask of the Controller REST API, in plain data.
-// Facts: ../shared/reference/avi-controller-api.md (sections 1-4, 7).
+// Facts: ../shared/reference/avi-controller-api.md (sections 1-4, 7); SEs and clouds in fleet-types.ts.
+
+import type { CloudReads, CloudWrites, EngineReads, EngineWrites } from './fleet-types.js';
+
+export type { CloudReads, CloudWrites, EngineReads, EngineWrites } from './fleet-types.js';
 
 export interface IpAddr {
   addr: string;
@@ -59,6 +63,8 @@ export interface Cloud {
   aws_configuration?: {
     region?: string;
     vpc_id?: string;
+    /** Per AZ, the SEs' management subnet: `mgmt_network_uuid` is the subnet id. */
+    zones?: Array<{ availability_zone?: string; mgmt_network_uuid?: string; mgmt_network_name?: string }>;
     ebs_encryption?: AwsEncryption;
     s3_encryption?: AwsEncryption;
     [extra: string]: unknown;
@@ -90,10 +96,6 @@ export interface ClusterWrites {
   importConfiguration(configuration: string, passphrase: string): Promise<void>;
 }
 
-export interface CloudReads {
-  listClouds(): Promise<Cloud[]>;
-}
-
 /** The logged-in user, as the login body reports it (reference §1.1 `user`). */
 export interface AviUser {
   username: string;
@@ -117,7 +119,7 @@ export interface AccessReads {
 }
 
 /** The real client implements all of it; steps see it through the narrower faces. */
-export type AviGateway = AviSession & ClusterReads & ClusterWrites & CloudReads & AccessReads;
+export type AviGateway = AviSession & ClusterReads & ClusterWrites & CloudReads & CloudWrites & EngineReads & EngineWrites & AccessReads;
 
 /** A Controller failure in our own words. `status` is the HTTP status, 0 for connection and TLS errors. */
 export class AviError extends Error {

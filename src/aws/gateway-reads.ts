@@ -2,6 +2,7 @@ import {
   paginateDescribeImages,
   paginateDescribeInstances,
   paginateDescribeSnapshots,
+  paginateDescribeSubnets,
   paginateDescribeVolumes,
   type EC2Client,
   type Filter,
@@ -80,6 +81,15 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
       const [volume] = await allPages('DescribeVolumes', () => paginateDescribeVolumes({ client: ec2 }, { VolumeIds: [volumeId] }), (p) => p.Volumes);
       if (!volume) throw notFound('InvalidVolume.NotFound', `Volume ${volumeId}`, 'DescribeVolumes');
       return toVolumeInfo(volume);
+    },
+
+    async describeSubnets(subnetIds) {
+      // An empty SubnetIds list would describe every subnet of the region.
+      if (subnetIds.length === 0) return [];
+      const found = await allPages('DescribeSubnets', () => paginateDescribeSubnets({ client: ec2 }, { SubnetIds: subnetIds }), (p) => p.Subnets);
+      return found.map((s) => ({
+        subnetId: s.SubnetId ?? '', cidr: s.CidrBlock ?? '', availabilityZone: s.AvailabilityZone ?? '', availableIps: s.AvailableIpAddressCount ?? 0,
+      }));
     },
 
     async findVolumesByTags(tags: Tags) {

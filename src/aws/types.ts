@@ -107,6 +107,14 @@ export interface CreateVolumeRequest {
   tags: Tags;
 }
 
+export interface SubnetInfo {
+  subnetId: string;
+  cidr: string;
+  availabilityZone: string;
+  /** Free private IPv4 addresses (AvailableIpAddressCount). */
+  availableIps: number;
+}
+
 /** EC2 reads: safe at any time, in a plan too. */
 export interface Ec2Reads {
   describeImage(imageId: string): Promise<ImageInfo>;
@@ -117,6 +125,7 @@ export interface Ec2Reads {
   describeVolume(volumeId: string): Promise<VolumeInfo>;
   /** Volumes carrying all of these tags (not deleted). */
   findVolumesByTags(tags: Tags): Promise<VolumeInfo[]>;
+  describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
 }
 
 /** EC2 changes: in a plan these reach the recorder, never AWS. */

@@ -118,14 +118,17 @@ function parseSection(strategy: string, value: unknown, path: string): Record<st
     throw usage(`"${strategy}" in config file "${path}" must be a mapping of that runbook's settings`);
   }
   const module = REGISTRY[strategy as keyof typeof REGISTRY];
-  const keys = 'notYet' in module ? [] : module.settings.specs.map((s) => s.key);
+  const specs = 'notYet' in module ? [] : module.settings.specs;
+  const keys = specs.map((s) => s.key);
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const home = SECRET_KEYS.get(key.toLowerCase().replace(/[-_]/g, ''));
     if (home) throw usage(`config file "${path}" contains "${strategy}.${key}": secrets don't go in config files; use ${home}`);
     if (!keys.includes(key)) {
       throw usage(`unknown key "${key}" in the ${strategy} section of config file "${path}": ${keys.length ? `allowed keys: ${keys.join(', ')}` : `${strategy} has no settings of its own`}`);
     }
-    if (v === null || typeof v === 'object') throw usage(`"${strategy}.${key}" in config file "${path}" must be a plain value`);
+    // A list setting (seGroup) takes a list of plain values; every other one a plain value.
+    const list = specs.find((s) => s.key === key)?.type === 'strings' && Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object');
+    if (!list && (v === null || typeof v === 'object')) throw usage(`"${strategy}.${key}" in config file "${path}" must be a ${specs.find((s) => s.key === key)?.type === 'strings' ? 'list of names' : 'plain value'}`);
   }
   return value as Record<string, unknown>;
 }

@@ -35,6 +35,7 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
       ].join('');
       io.out.write(`lab up (${command.nodes} nodes, ${fleet}, time scale ${command.timeScale}${rules}): Controller ${profile.controller}\n`);
       io.out.write(`use it with:  . ${command.dir}/env && avi-encrypt migrate --strategy controller-swap --yes\n`);
+      if (profile.fleet) io.out.write(`or, for the SEs: avi-encrypt migrate --strategy se-scale-out --cloud ${profile.fleet.cloud.name} --yes (or se-relaunch)\n`);
       return EXIT.ok;
     }
     case 'lab-down':

@@ -14,7 +14,7 @@ import type { Command } from './command.js';
 import { labFaultCommand, labUpCommand } from './lab-args.js';
 import { refuseDisagreeingFlags, savedPlanOf } from './plan-file.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
-import { buildSettings, type SettingsArgs } from './settings.js';
+import { buildSettings, kebab, runbookSpecs, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
 import { positiveNumber, unknownStrategyError } from './validate.js';
 
@@ -103,7 +103,23 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
     if (output) throw new HelpOutput(output);
     throw usage(`choose a command: ${COMMANDS} (see avi-encrypt --help)`);
   }
-  return buildCommand(chosen, env, readFile);
+  return buildCommand(withRepeats(chosen, argv), env, readFile);
+}
+
+/**
+ * A list setting given as a repeated flag (`--se-group a --se-group b`): yargs keeps only the last
+ * (duplicate-arguments-array is off so a repeated single-value flag stays a single value), so
+ * every occurrence is read from argv here.
+ */
+function withRepeats(p: Picked, argv: string[]): Picked {
+  if (p.kind !== 'plan' && p.kind !== 'migrate') return p;
+  const args = { ...p.args } as Record<string, unknown>;
+  for (const spec of runbookSpecs().filter((s) => s.type === 'strings')) {
+    const flag = `--${kebab(spec.key)}`;
+    const values = argv.flatMap((a, i) => (a === flag && argv[i + 1] !== undefined ? [argv[i + 1]!] : a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : []));
+    if (values.length > 0) args[spec.key] = values;
+  }
+  return { ...p, args } as Picked;
 }
 
 function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) => string): Command {

@@ -21,7 +21,9 @@ export type SecretSource = 'environment' | 'prompt' | 'missing';
 
 /** What the engine found before a runbook's own preflight checks run. */
 export interface PreflightFound<D> {
-  /** The runbook's data as the plan left it (targets discovered); absent when the plan could not be made. */
+  /** The plan was made: `data` is complete. */
+  planMade: boolean;
+  /** The runbook's data as far as the plan got (complete when `planMade`); absent when it got nowhere. */
   data?: D;
   /** The Controller's version, from the login. */
   controllerVersion: string;

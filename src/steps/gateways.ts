@@ -1,7 +1,7 @@
 // What effects may touch, split by domain and by reads and writes. A check is built over reads
 // alone; in a plan the writes are the recorder, which must implement every method here.
 
-import type { AccessReads, CloudReads, ClusterReads, ClusterWrites } from '../avi/types.js';
+import type { AccessReads, CloudReads, CloudWrites, ClusterReads, ClusterWrites, EngineReads, EngineWrites } from '../avi/types.js';
 import type { Ec2DryRun, Ec2Reads, Ec2Writes, KmsDryRun, KmsReads } from '../aws/types.js';
 
 export interface Reads {
@@ -9,6 +9,8 @@ export interface Reads {
   kms: KmsReads;
   cluster: ClusterReads;
   cloud: CloudReads;
+  /** Service Engines, SE groups and virtual services. */
+  engines: EngineReads;
   /** The Avi user the run acts as, and its roles. */
   access: AccessReads;
 }
@@ -16,6 +18,8 @@ export interface Reads {
 export interface Writes {
   ec2: Ec2Writes;
   cluster: ClusterWrites;
+  cloud: CloudWrites;
+  engines: EngineWrites;
 }
 
 /** The writes as DryRun requests: what preflight sends to learn whether the run's writes are allowed. */

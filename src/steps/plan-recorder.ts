@@ -2,7 +2,7 @@
 // gateway does not compile until the recorder covers it: a plan can record a write, never send
 // it. Creates answer with made-up ids the later planned steps refer to.
 
-import type { ClusterConfig } from '../avi/types.js';
+import type { Cloud, ClusterConfig } from '../avi/types.js';
 import type { VolumeInfo } from '../aws/types.js';
 import type { Writes } from './gateways.js';
 
@@ -61,6 +61,24 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
       },
       async importConfiguration() {
         record({ service: 'avi', operation: 'POST /api/configuration/import', target: 'configuration' });
+      },
+    },
+    cloud: {
+      async putCloud(cloud: Cloud) {
+        const aws = cloud.aws_configuration;
+        record({ service: 'avi', operation: 'PUT /api/cloud', target: `${cloud.uuid} (${cloud.name})`, detail: { ebs_encryption: aws?.ebs_encryption, s3_encryption: aws?.s3_encryption } });
+        return cloud;
+      },
+    },
+    engines: {
+      async setEnableState(uuid, state) {
+        record({ service: 'avi', operation: 'PATCH /api/serviceengine', target: uuid, detail: { enable_state: state } });
+      },
+      async deleteServiceEngine(uuid) {
+        record({ service: 'avi', operation: 'DELETE /api/serviceengine', target: uuid });
+      },
+      async forceDeleteServiceEngine(uuid) {
+        record({ service: 'avi', operation: 'POST /api/serviceengine/forcedelete', target: uuid });
       },
     },
   };

@@ -76,8 +76,8 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
   });
   const aws = createAwsGateway({ ec2, kms });
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, access: avi },
-    writes: { ec2: aws, cluster: avi },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, access: avi },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi },
     probes: { ec2: createEc2DryRun({ ec2 }), kms: createKmsDryRun({ kms }) },
     version,
     warnings,

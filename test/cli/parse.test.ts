@@ -121,7 +121,7 @@ describe('strategies', () => {
   });
 
   it('a known but unimplemented strategy names the implemented ones', async () => {
-    await expectOneLine(parse(['migrate', ...VALID, '--strategy', 'se-scale-out']), EXIT.usage, /se-scale-out.*not implemented/, /controller-swap/);
+    await expectOneLine(parse(['migrate', ...VALID, '--strategy', 'controller-new-vms']), EXIT.usage, /controller-new-vms.*not implemented/, /controller-swap/);
   });
 });
 
@@ -141,7 +141,7 @@ describe('command line errors', () => {
     await expectOneLine(parse(['plan', ...VALID, '--bogus']), EXIT.usage, /Unknown argument: bogus/, /--help/);
     await expectOneLine(parse(['frobnicate']), EXIT.usage, /frobnicate/);
     await expectOneLine(parse([]), EXIT.usage, /choose a command/);
-    await expectOneLine(parse(['lab']), EXIT.usage, /up or down/);
+    await expectOneLine(parse(['lab']), EXIT.usage, /up, down, status or fault/);
     await expectOneLine(parse(['lab', 'sideways']), EXIT.usage, /sideways/);
   });
 

@@ -134,7 +134,7 @@ describe('controller-swap against moto_server (real machine, real effects, real 
       kmsKey: ALIAS, stateDir: '/nonexistent', pollIntervalMs: 1, waitTimeoutMs: 30_000, rollback: true, runbook: { encryptedAmi: f.encryptedAmi },
     };
     const deps: StepDeps = {
-      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, access: avi }, writes: { ec2: gateway, cluster: avi },
+      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, access: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi },
       files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused',
       pollIntervalMs: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
     };

@@ -204,9 +204,9 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
 
   it('unimplemented strategy → exit 2, one line naming it and the implemented ones', async () => {
     const stateDir = freshStateDir();
-    const { r, newMutating, requests } = await run(['migrate', '--strategy', 'se-relaunch', '--yes', '--state-dir', stateDir]);
+    const { r, newMutating, requests } = await run(['migrate', '--strategy', 'controller-new-vms', '--yes', '--state-dir', stateDir]);
     const msg = expectThrownLine(r, EXIT.usage);
-    expect(msg).toContain('se-relaunch');
+    expect(msg).toContain('controller-new-vms');
     expect(msg).toMatch(/not implemented/i);
     expect(msg).toContain('controller-swap');
     expect(requests).toEqual([]);

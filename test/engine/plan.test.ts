@@ -55,7 +55,7 @@ const SETTINGS: Settings = {
 
 const IPS3 = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 const avi3 = () => new FakeAvi(clusterOf(IPS3), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1', role: 'CLUSTER_LEADER' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }])]);
-const plan = (avi: FakeAvi) => buildPlan(runbook, SETTINGS, { reads: { ec2: realGateway(), kms: realGateway(), cluster: avi, cloud: avi, access: avi } }, new AbortController().signal);
+const plan = (avi: FakeAvi) => buildPlan(runbook, SETTINGS, { reads: { ec2: realGateway(), kms: realGateway(), cluster: avi, cloud: avi, engines: avi, access: avi } }, new AbortController().signal);
 type Plan = Awaited<ReturnType<typeof plan>>;
 const perItem = (p: Plan, id: string) => p.steps.filter((s) => s.id === id).map((s) => [s.item, ...s.calls.map((c) => `${c.operation} ${c.target}`)]);
 /** Only reads reached the Controller. */

@@ -72,6 +72,8 @@ describe('grantCheck', () => {
     expect(await grantCheck(probes, undefined)).toMatchObject({ status: 'skip' });
     expect(asked).toEqual([]);
     expect(await grantCheck(probes, key())).toMatchObject({ status: 'pass', unproven: expect.stringContaining('KMSInternalException') });
+    // A plan that creates no volume and starts no instance with these credentials needs no grant of theirs.
+    expect(await grantCheck(probes, key(), false)).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^not needed/) });
   });
 });
 
@@ -113,6 +115,14 @@ describe('iamChecks', () => {
     const { face } = probe(() => ({ verdict: 'unproven', operation: 'DetachVolume', code: 'IncorrectState', message: 'root of a running instance' }));
     const [detach] = await iamChecks(face, [ec2('detachVolume', 'vol-1', 'i-1', '/dev/xvda')]);
     expect(detach).toMatchObject({ status: 'pass', unproven: 'EC2 answered IncorrectState first (the resources are not yet as the run will have them)' });
+  });
+
+  it('a plan without EC2 writes (the Controller does that work) says so in one passing line', async () => {
+    const { face, sent } = probe((m) => allowed(m));
+    expect(await iamChecks(face, [{ domain: 'cloud', method: 'putCloud', args: [{}] }])).toEqual([
+      { id: 'iam', title: 'IAM for the planned EC2 writes (DryRun)', status: 'pass', detail: 'the plan makes no EC2 write with these credentials' },
+    ]);
+    expect(sent).toEqual([]);
   });
 
   it('sends at most 20 DryRuns per action', async () => {

@@ -58,8 +58,10 @@ describe('runPreflight', () => {
     const hook = async () => [pass('own', 'own check', 'fine')];
     const { report, made } = await runPreflight(moduleWith({ hook }), SETTINGS, t, secrets, signal);
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
-      ['connect', 'pass'], ['kms-key', 'pass'], ['kms-grant', 'pass'], ['plan', 'pass'], ['iam:ec2:StopInstances', 'pass'], ['own', 'pass'],
+      ['connect', 'pass'], ['kms-key', 'pass'], ['plan', 'pass'], ['kms-grant', 'pass'], ['iam:ec2:StopInstances', 'pass'], ['own', 'pass'],
     ]);
+    // The plan only stops an instance: no volume, no start, so EC2 never needs a grant of these credentials.
+    expect(report.checks.find((c) => c.id === 'kms-grant')!.detail).toMatch(/^not needed/);
     expect(report.ok).toBe(true);
     expect(t.sent).toEqual(['stopInstance i-1']);
     expect(made?.data).toEqual({ ready: true, instance: 'i-1' });
@@ -81,9 +83,16 @@ describe('runPreflight', () => {
     const { report, made } = await runPreflight(moduleWith({ refuse: problem }), SETTINGS, target({ state: 'Disabled' }), secrets, signal);
     expect(made).toBeUndefined();
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
-      ['connect', 'pass'], ['kms-key', 'fail'], ['kms-grant', 'skip'], ['plan', 'skip'], ['iam', 'skip'],
+      ['connect', 'pass'], ['kms-key', 'fail'], ['plan', 'skip'], ['kms-grant', 'skip'], ['iam', 'skip'],
     ]);
     expect(report.checks.find((c) => c.id === 'plan')!.detail).toBe('not made: the runbook refuses for the same reason as "KMS key"');
+  });
+
+  it('a runbook\'s hook gets the data as far as a refused plan got, marked as not made', async () => {
+    let found: unknown;
+    const hook: RunbookModule<Data, object>['preflight'] = async (_r, _s, f) => ((found = f), []);
+    await runPreflight(moduleWith({ refuse: 'no room', hook }), SETTINGS, target({}), secrets, signal);
+    expect(found).toMatchObject({ planMade: false, data: { ready: false } });
   });
 
   it('a check that throws is its own failure, and the hook still gets what the engine found', async () => {
@@ -94,7 +103,7 @@ describe('runPreflight', () => {
     };
     const { report } = await runPreflight(moduleWith({ hook }), SETTINGS, target(new Error('KMS is down')), secrets, signal);
     expect(report.checks.find((c) => c.id === 'kms-key')).toMatchObject({ status: 'fail', detail: 'KMS is down' });
-    expect(found).toEqual({ data: { ready: true, instance: 'i-1' }, controllerVersion: '22.1.3', secrets });
+    expect(found).toEqual({ planMade: true, data: { ready: true, instance: 'i-1' }, controllerVersion: '22.1.3', secrets });
     // Another run holding the target explains the rest: it is what the refusal names, with exit 4.
     expect(firstFailure(report)).toBe('run r-9 holds it');
     expect(refusalCode(report)).toBe(EXIT.locked);

@@ -51,6 +51,6 @@ suite('describe', () => {
     const nodes = d.entries.find((e) => e.kind === 'each')!;
     expect(nodes).toMatchObject({ id: 'nodes', concurrency: 1 });
     expect(nodes.rollback).toHaveLength(11);
-    await expect(describeCli('--strategy', 'se-relaunch')).rejects.toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('not implemented yet') });
+    await expect(describeCli('--strategy', 'controller-new-vms')).rejects.toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('not implemented yet') });
   });
 });

@@ -7,8 +7,8 @@ import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { Settings } from '../../src/runbook/settings.js';
-import { clusterWriteCheck } from '../../src/steps/controller/access.js';
-import { atLeast, controllerChecks, versionCheck } from '../../src/steps/controller/checks.js';
+import { atLeast, versionCheck, writeAccessCheck } from '../../src/steps/avi-checks.js';
+import { controllerChecks } from '../../src/steps/controller/checks.js';
 import { controllerWorld } from '../../src/steps/controller/world.js';
 import type { SecretSource } from '../../src/steps/check-result.js';
 import {
@@ -38,7 +38,7 @@ function world(extra: { devices?: Record<string, Array<{ device: string; volumeI
 
 async function run(avi: FakeAvi, passphrase: SecretSource = 'environment', data: typeof DATA | null = DATA, version = '22.1.3') {
   const reads = makeDeps(realGateway(), avi).reads;
-  return controllerChecks('17.2.3')(reads, settings, { ...(data ? { data } : {}), controllerVersion: version, secrets: { backupPassphrase: passphrase } });
+  return controllerChecks('17.2.3')(reads, settings, { planMade: !!data, ...(data ? { data } : {}), controllerVersion: version, secrets: { backupPassphrase: passphrase } });
 }
 
 describe('controllerChecks', () => {
@@ -46,7 +46,7 @@ describe('controllerChecks', () => {
     world();
     const results = await run(new FakeAvi(clusterOf(IPS), [ready()]));
     expect(results.map((r) => [r.id, r.status])).toEqual([
-      ['avi-cluster-write', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-credentials', 'pass'],
+      ['avi-write-access', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-credentials', 'pass'],
     ]);
     expectNoMutations(ec2);
   });
@@ -89,7 +89,8 @@ describe('versions', () => {
   });
 });
 
-describe('clusterWriteCheck', () => {
+describe('writeAccessCheck', () => {
+  const CLUSTER = { what: 'the cluster configuration', privileges: ['PERMISSION_CONTROLLER'] };
   const avi = () => new FakeAvi(clusterOf(IPS), [ready()]);
   const reads = (a: FakeAvi) => ({ access: a });
 
@@ -97,19 +98,19 @@ describe('clusterWriteCheck', () => {
     const a = avi();
     a.user = { username: 'ops', superuser: false, access: [{ roleRef: 'https://c/api/role/role-1', tenantRef: 'https://c/api/tenant/admin', allTenants: false }] };
     a.roles.set('/api/role/role-1', { name: 'Operators', privileges: [{ resource: 'PERMISSION_CONTROLLER', type: 'WRITE_ACCESS' }] });
-    expect(await clusterWriteCheck(reads(a), 'admin')).toMatchObject({ status: 'pass', detail: 'ops: role Operators has WRITE_ACCESS on PERMISSION_CONTROLLER' });
+    expect(await writeAccessCheck(reads(a), 'admin', CLUSTER)).toMatchObject({ status: 'pass', detail: 'ops: Operators with WRITE_ACCESS on PERMISSION_CONTROLLER' });
     a.roles.set('/api/role/role-1', { name: 'Operators', privileges: [{ resource: 'PERMISSION_CONTROLLER', type: 'READ_ACCESS' }] });
-    const r = await clusterWriteCheck(reads(a), 'admin');
+    const r = await writeAccessCheck(reads(a), 'admin', CLUSTER);
     expect(r.status).toBe('fail');
-    expect(r.detail).toMatch(/^Avi user ops may not write the cluster configuration \(PERMISSION_CONTROLLER: Operators READ_ACCESS\); give it a role with WRITE_ACCESS/);
+    expect(r.detail).toMatch(/^Avi user ops may not write the cluster configuration \(PERMISSION_CONTROLLER: Operators READ_ACCESS\); give it a role with WRITE_ACCESS on PERMISSION_CONTROLLER/);
   });
 
   it('what cannot be read passes as not proven: no user at login, a role that does not answer', async () => {
     const a = avi();
     a.user = undefined;
-    expect(await clusterWriteCheck(reads(a), 'admin')).toMatchObject({ status: 'pass', unproven: expect.any(String) });
+    expect(await writeAccessCheck(reads(a), 'admin', CLUSTER)).toMatchObject({ status: 'pass', unproven: expect.any(String) });
     a.user = { username: 'ops', superuser: false, access: [{ roleRef: '/api/role/gone', allTenants: true }] };
-    expect(await clusterWriteCheck(reads(a), 'admin')).toMatchObject({ status: 'pass', unproven: 'the role could not be read' });
+    expect(await writeAccessCheck(reads(a), 'admin', CLUSTER)).toMatchObject({ status: 'pass', unproven: 'the role could not be read' });
   });
 });
 

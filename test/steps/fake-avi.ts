@@ -2,6 +2,7 @@
 // cluster runtime from a queue, and keeps what was PUT, exported and imported.
 
 import type { AviGateway, AviRole, AviUser, ClusterConfig, ClusterRuntime, Cloud } from '../../src/avi/types.js';
+import type { CloudStatus, SeEnableState, SeGroupConfig, ServiceEngine, VirtualService } from '../../src/avi/fleet-types.js';
 
 export type RuntimeAnswer = ClusterRuntime | Error;
 
@@ -70,6 +71,50 @@ export class FakeAvi implements AviGateway {
   async listClouds(): Promise<Cloud[]> {
     this.calls.push('listClouds');
     return this.clouds;
+  }
+  // The Service Engine side is not used by the Controller step tests: empty, and every call recorded.
+  async getCloud(uuid: string): Promise<Cloud> {
+    this.calls.push('getCloud');
+    const cloud = this.clouds.find((c) => c.uuid === uuid);
+    if (!cloud) throw new Error(`no cloud ${uuid}`);
+    return structuredClone(cloud);
+  }
+  async getCloudStatus(): Promise<CloudStatus> {
+    this.calls.push('getCloudStatus');
+    return { state: 'CLOUD_STATE_PLACEMENT_READY' };
+  }
+  async putCloud(cloud: Cloud): Promise<Cloud> {
+    this.calls.push('putCloud');
+    return cloud;
+  }
+  async listSeGroups(): Promise<SeGroupConfig[]> {
+    this.calls.push('listSeGroups');
+    return [];
+  }
+  async listServiceEngines(): Promise<ServiceEngine[]> {
+    this.calls.push('listServiceEngines');
+    return [];
+  }
+  async getServiceEngine(): Promise<ServiceEngine | undefined> {
+    this.calls.push('getServiceEngine');
+    return undefined;
+  }
+  async listVirtualServices(): Promise<VirtualService[]> {
+    this.calls.push('listVirtualServices');
+    return [];
+  }
+  async getVirtualService(): Promise<VirtualService | undefined> {
+    this.calls.push('getVirtualService');
+    return undefined;
+  }
+  async setEnableState(_uuid: string, _state: SeEnableState): Promise<void> {
+    this.calls.push('setEnableState');
+  }
+  async deleteServiceEngine(): Promise<void> {
+    this.calls.push('deleteServiceEngine');
+  }
+  async forceDeleteServiceEngine(): Promise<void> {
+    this.calls.push('forceDeleteServiceEngine');
   }
 }
 

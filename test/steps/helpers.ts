@@ -36,8 +36,8 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
   const clock = { t: T0, sleeps: [] as number[] };
   const saved = new Map<string, string>();
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, access: avi },
-    writes: { ec2: aws, cluster: avi },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, access: avi },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi },
     clock,
     saved,
     files: {

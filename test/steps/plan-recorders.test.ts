@@ -56,6 +56,22 @@ describe('the plan recorder', () => {
     expect(kms.calls()).toHaveLength(0);
   });
 
+  it('records the cloud and Service Engine writes, and sends nothing anywhere', async () => {
+    const { calls, writes } = recorder();
+    const enc = { mode: 'AWS_ENCRYPTION_MODE_SSE_KMS' as const, master_key: KEY_ARN };
+    const cloud = { uuid: 'cloud-1', name: 'aws', vtype: 'CLOUD_AWS', aws_configuration: { region: REGION, ebs_encryption: enc, s3_encryption: enc } };
+    await expect(writes.cloud.putCloud(cloud)).resolves.toEqual(cloud);
+    await writes.engines.setEnableState('se-1', 'SE_STATE_DISABLED');
+    await writes.engines.deleteServiceEngine('se-1');
+    await writes.engines.forceDeleteServiceEngine('se-2');
+    expect(calls).toEqual([
+      { service: 'avi', operation: 'PUT /api/cloud', target: 'cloud-1 (aws)', detail: { ebs_encryption: enc, s3_encryption: enc } },
+      { service: 'avi', operation: 'PATCH /api/serviceengine', target: 'se-1', detail: { enable_state: 'SE_STATE_DISABLED' } },
+      { service: 'avi', operation: 'DELETE /api/serviceengine', target: 'se-1' },
+      { service: 'avi', operation: 'POST /api/serviceengine/forcedelete', target: 'se-2' },
+    ]);
+  });
+
   it('answers each CreateVolume with a new made-up id and the volume as requested, available', async () => {
     const { calls, writes } = recorder();
     const req = {
@@ -93,8 +109,8 @@ describe('the plan recorder', () => {
 function untouchable(): StepDeps {
   const refuse = (what: string) => new Proxy({}, { get: (_t, p) => { throw new Error(`a plan facet used deps.${what}.${String(p)}`); } });
   return {
-    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), access: refuse('reads.access') } as StepDeps['reads'],
-    writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster') } as StepDeps['writes'],
+    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), engines: refuse('reads.engines'), access: refuse('reads.access') } as StepDeps['reads'],
+    writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster'), cloud: refuse('writes.cloud'), engines: refuse('writes.engines') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),
     pollIntervalMs: 1,

@@ -9,12 +9,20 @@ import type { Settings } from '../../runbook/settings.js';
 import type { StepDeps } from '../../steps/deps.js';
 import type { Target } from '../../steps/target.js';
 import { buildRunbook, planSteps } from '../build.js';
-import { EXIT, UserFacingError } from '../exit-codes.js';
+import { EXIT, UserFacingError, type ExitCode } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
 import { createRecorder, observed, type Invocation } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
+
+/** The runbook refused to plan (a preflight step); `data` is what it had found until then. */
+export class PlanRefusedError extends UserFacingError {
+  constructor(message: string, exitCode: ExitCode, readonly data: object) {
+    super(message, exitCode);
+    this.name = 'PlanRefusedError';
+  }
+}
 
 /** A plan, the runbook's data as the plan left it, and every write the plan's steps asked for. */
 export interface MadePlan {
@@ -74,7 +82,7 @@ export async function makePlan(module: AnyRunbookModule, settings: Settings, tar
   });
   if (outcome.status !== 'done') {
     const f = outcome.failures[0];
-    throw new UserFacingError(f ? f.message : `planning ended ${outcome.status}`, f ? EXIT.preflight : EXIT.interrupted);
+    throw new PlanRefusedError(f ? f.message : `planning ended ${outcome.status}`, f ? EXIT.preflight : EXIT.interrupted, outcome.context.data);
   }
   markDowntime(steps, specs);
   const plan: Plan = {

@@ -44,7 +44,10 @@ function describeCall(c: PlannedCall): string {
       return `ec2 CreateTags ${c.target} ${Object.entries((d['tags'] as Record<string, string>) ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'DeleteTags':
       return `ec2 DeleteTags ${c.target} ${((d['keys'] as string[]) ?? []).join(' ')}`;
-    default:
-      return `${c.service} ${c.operation} ${c.target}`;
+    default: {
+      // Other calls show their plain details (enable_state=SE_STATE_DISABLED, ebs_encryption={...}).
+      const shown = Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+      return `${c.service} ${c.operation} ${c.target}${shown.length ? ` ${shown.join(' ')}` : ''}`;
+    }
   }
 }

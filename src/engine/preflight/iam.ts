@@ -24,6 +24,7 @@ export async function iamChecks(probe: Ec2DryRun, writes: Invocation[]): Promise
     byMethod.set(w.method, calls);
   }
   const results: CheckResult[] = [];
+  if (byMethod.size === 0) results.push(pass('iam', 'IAM for the planned EC2 writes (DryRun)', 'the plan makes no EC2 write with these credentials'));
   for (const [method, calls] of byMethod) {
     const all = [...calls.values()];
     const sendable = all.filter((args) => !mentionsPlannedId(args)).slice(0, MAX_PROBES);

@@ -34,8 +34,13 @@ function accountRoot(keyArn: string): string {
   return `arn:${partition}:iam::${account}:root`;
 }
 
-export async function grantCheck(probes: Pick<Probes, 'kms'>, key: KeyInfo | undefined): Promise<CheckResult> {
+/**
+ * `usesKey`: the plan makes encrypted volumes or starts instances with these credentials (or no
+ * plan was made to say otherwise); a run whose EC2 work the Controller does needs no grant of ours.
+ */
+export async function grantCheck(probes: Pick<Probes, 'kms'>, key: KeyInfo | undefined, usesKey = true): Promise<CheckResult> {
   if (!key) return skip('kms-grant', GRANT, 'needs the key (see "KMS key")');
+  if (!usesKey) return pass('kms-grant', GRANT, 'not needed: the plan creates no volume and starts no instance with these credentials');
   // The key policy of an AWS managed key lets every principal of the account use it through EC2.
   if (key.manager === 'AWS') return pass('kms-grant', GRANT, `${key.arn} is AWS managed: EC2 may use it for every principal of the account`);
   if (key.state !== 'Enabled') return skip('kms-grant', GRANT, `the key is ${key.state} (see "KMS key")`);

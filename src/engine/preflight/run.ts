@@ -10,11 +10,14 @@ import { checked, fail, pass, skip, type CheckResult } from '../../steps/check-r
 import { TARGET_HELD } from '../../steps/errors.js';
 import type { Target } from '../../steps/target.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { makePlan, type MadePlan } from '../plan/plan.js';
+import { makePlan, PlanRefusedError, type MadePlan } from '../plan/plan.js';
 import { iamChecks } from './iam.js';
 import { grantCheck, keyCheck } from './key.js';
 
 export const PREFLIGHT_VERSION = 1;
+
+/** EC2 writes that make EBS use the key for the caller. */
+const KEY_USERS = new Set(['createVolume', 'startInstance', 'runInstance']);
 
 export interface PreflightReport {
   version: typeof PREFLIGHT_VERSION;
@@ -46,19 +49,26 @@ export async function runPreflight(
     key = k.key;
     return k.result;
   }));
-  checks.push(...await checked('kms-grant', 'EC2 may use the key (kms:CreateGrant, DryRun)', () => grantCheck(target.probes, key)));
   let made: MadePlan | undefined;
+  let partial: object | undefined;
   checks.push(...await checked('plan', "The plan (the runbook's own preflight steps)", async () => {
-    made = await makePlan(module, settings, target, signal);
+    made = await makePlan(module, settings, target, signal).catch((e: unknown) => {
+      if (e instanceof PlanRefusedError) partial = e.data;
+      throw e;
+    });
     const calls = made.plan.steps.reduce((n, s) => n + s.calls.length, 0);
     const passed = made.plan.targets.filter((t) => t.skipped).length;
     return pass('plan', "The plan (the runbook's own preflight steps)",
       `${made.plan.targets.length} target${made.plan.targets.length === 1 ? '' : 's'}${passed ? ` (${passed} passed over)` : ''}, ${made.plan.steps.length} steps, ${calls} changing calls`);
   }));
+  // EBS makes a grant on the key whenever these credentials create an encrypted volume or start an instance.
+  const usesKey = !made || made.writes.some((w) => w.domain === 'ec2' && KEY_USERS.has(w.method));
+  checks.push(...await checked('kms-grant', 'EC2 may use the key (kms:CreateGrant, DryRun)', () => grantCheck(target.probes, key, usesKey)));
   if (made) checks.push(...await checked('iam', 'IAM for the planned EC2 writes (DryRun)', () => iamChecks(target.probes.ec2, made!.writes)));
   else checks.push(skip('iam', 'IAM for the planned EC2 writes (DryRun)', 'needs the plan (see "The plan")'));
   if (module.preflight) {
-    const found = { ...(made ? { data: made.data } : {}), controllerVersion: target.version, secrets };
+    const data = made?.data ?? partial;
+    const found = { planMade: !!made, ...(data ? { data } : {}), controllerVersion: target.version, secrets };
     checks.push(...await checked('runbook', `${module.strategy} checks`, () => module.preflight!(target.reads, settings, found)));
   }
   const report: PreflightReport = {

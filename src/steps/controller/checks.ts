@@ -8,33 +8,13 @@ import type { Settings } from '../../runbook/settings.js';
 import { checked, fail, pass, skip, type CheckResult, type PreflightFound, type SecretSource } from '../check-result.js';
 import type { Reads } from '../gateways.js';
 import { ClaimConflictError, TARGET_HELD } from '../errors.js';
-import { clusterWriteCheck } from './access.js';
+import { versionCheck, writeAccessCheck } from '../avi-checks.js';
 import { refuseOthers } from './claim.js';
 import type { ControllerData } from './context.js';
 import { clusterProblem } from './discover.js';
 
 /** AttachVolume takes /dev/sd[a-z] and /dev/xvd[a-z] names (EC2 user guide, "Device names on Linux instances"). */
 const EBS_DEVICE = /^\/dev\/(sd[a-z][0-9]{0,2}|xvd[a-z]{1,2})$/;
-
-/** "22.1.3", "17.2.3-9019" -> [22, 1, 3]; the first three numbers. */
-export function versionParts(v: string): number[] {
-  return (v.match(/\d+/g) ?? []).slice(0, 3).map(Number);
-}
-
-export function atLeast(version: string, minimum: string): boolean {
-  const a = versionParts(version);
-  const b = versionParts(minimum);
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return true;
-}
-
-export function versionCheck(version: string, minimum: string): CheckResult {
-  const title = `Controller version ${minimum} or later`;
-  if (versionParts(version).length === 0) return pass('avi-version', title, `the Controller reports "${version}"`, 'no version number to compare');
-  return atLeast(version, minimum)
-    ? pass('avi-version', title, `Avi ${version}`)
-    : fail('avi-version', title, `the Controller runs Avi ${version}; EBS encryption of Controllers and SEs needs ${minimum} or later: upgrade the Controller first`);
-}
 
 async function readyCheck(reads: Reads): Promise<CheckResult> {
   const title = 'Controller cluster READY';
@@ -88,13 +68,20 @@ function restoreCredentialsCheck(data: ControllerData | undefined, passphrase: S
   return pass('restore-credentials', title, `backup passphrase from ${passphrase === 'environment' ? 'AVI_BACKUP_PASSPHRASE' : 'a prompt'}`);
 }
 
+// UNVERIFIED: PERMISSION_CONTROLLER as the privilege behind /api/cluster and configuration export/import.
+const CLUSTER = { what: 'the cluster configuration', privileges: ['PERMISSION_CONTROLLER'] };
+
 export function controllerChecks(minimumVersion: string) {
-  return async (reads: Reads, settings: Settings, found: PreflightFound<ControllerData>): Promise<CheckResult[]> => [
-    ...await checked('avi-cluster-write', 'The Avi user may write the cluster configuration', () => clusterWriteCheck(reads, settings.avi.tenant)),
-    versionCheck(found.controllerVersion, minimumVersion),
-    ...await checked('not-held', 'No other avi-encrypt run holds the nodes', () => notHeldCheck(reads)),
-    ...await checked('cluster-ready', 'Controller cluster READY', () => readyCheck(reads)),
-    ...await checked('root-devices', 'Root device names free for the new roots', () => rootDeviceCheck(reads, found.data)),
-    restoreCredentialsCheck(found.data, found.secrets.backupPassphrase),
-  ];
+  return async (reads: Reads, settings: Pick<Settings, 'avi'>, found: PreflightFound<ControllerData>): Promise<CheckResult[]> => {
+    // Node checks need every node discovered: only a plan that was made has them all.
+    const data = found.planMade ? found.data : undefined;
+    return [
+      ...await checked('avi-write-access', 'The Avi user may write the cluster configuration', () => writeAccessCheck(reads, settings.avi.tenant, CLUSTER)),
+      versionCheck(found.controllerVersion, minimumVersion),
+      ...await checked('not-held', 'No other avi-encrypt run holds the nodes', () => notHeldCheck(reads)),
+      ...await checked('cluster-ready', 'Controller cluster READY', () => readyCheck(reads)),
+      ...await checked('root-devices', 'Root device names free for the new roots', () => rootDeviceCheck(reads, data)),
+      restoreCredentialsCheck(data, found.secrets.backupPassphrase),
+    ];
+  };
 }

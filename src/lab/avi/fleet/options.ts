@@ -6,6 +6,8 @@ export interface FleetOptions {
   groups: number[];
   /** Virtual services placed on each seeded SE. */
   vsPerSe: number;
+  /** In-process labs only: virtual services per group instead, dealt round-robin over its SEs (a group of 4 SEs carrying 6). */
+  vsPerGroup?: number[];
   /** max_se = the group's SE count: a disabled SE still counts, so no new SE can launch. */
   maxSeTrap: boolean;
   /** The second group is HA_MODE_LEGACY_ACTIVE_STANDBY, each VS active on one SE and standby on the other. */
@@ -52,6 +54,7 @@ export function fleetOptions(flags: FleetFlags): FleetOptions {
 
 /** The daemon's command line for these options (the inverse of the daemon's parsing). */
 export function fleetArgs(o: FleetOptions): string[] {
+  if (o.vsPerGroup) throw new Error('the lab daemon takes --vs-per-se, not virtual services per group');
   const sizes = new Set(o.groups);
   const args: string[] = [];
   if (JSON.stringify(o.groups) !== JSON.stringify(DEFAULT_FLEET.groups)) {

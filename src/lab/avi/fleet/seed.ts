@@ -58,18 +58,20 @@ export function seedFleet(world: LabWorld, config: ControllerConfig, options: Fl
       return seededSe(world, group, subnet, host, image.imageId, names);
     });
     ses.push(...members);
-    members.forEach((se, i) => {
-      for (let k = 0; k < options.vsPerSe; k++) {
-        const placements: Placement[] = [{ seUuid: se.uuid, state: 'active', primary: true, standby: false }];
-        const pair = members[i ^ 1];
-        if (legacy && pair) placements.push({ seUuid: pair.uuid, state: 'active', primary: false, standby: true });
-        const n = vss.length + 1;
-        vss.push({
-          uuid: `virtualservice-${randomUUID()}`, name: `vs-${String(n).padStart(2, '0')}`, cloudUuid: cloud.uuid, groupUuid: group.uuid,
-          vip: `10.10.${128 + Math.floor(n / 250)}.${(n % 250) + 4}`, placements, operChanged: new Date(SEEDED_AT),
-        });
-      }
-    });
+    // vsPerSe on every SE, or the group's own count dealt round-robin over its SEs.
+    const hosts = options.vsPerGroup?.[g] === undefined
+      ? members.flatMap((_, i) => Array<number>(options.vsPerSe).fill(i))
+      : Array.from({ length: options.vsPerGroup[g]! }, (_, k) => k % members.length);
+    for (const i of hosts) {
+      const placements: Placement[] = [{ seUuid: members[i]!.uuid, state: 'active', primary: true, standby: false }];
+      const pair = members[i ^ 1];
+      if (legacy && pair) placements.push({ seUuid: pair.uuid, state: 'active', primary: false, standby: true });
+      const n = vss.length + 1;
+      vss.push({
+        uuid: `virtualservice-${randomUUID()}`, name: `vs-${String(n).padStart(2, '0')}`, cloudUuid: cloud.uuid, groupUuid: group.uuid,
+        vip: `10.10.${128 + Math.floor(n / 250)}.${(n % 250) + 4}`, placements, operChanged: new Date(SEEDED_AT),
+      });
+    }
     return group;
   });
 
