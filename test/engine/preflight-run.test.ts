@@ -58,7 +58,7 @@ describe('runPreflight', () => {
     const hook = async () => [pass('own', 'own check', 'fine')];
     const { report, made } = await runPreflight(moduleWith({ hook }), SETTINGS, t, secrets, signal);
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
-      ['connect', 'pass'], ['kms-key', 'pass'], ['plan', 'pass'], ['kms-grant', 'pass'], ['iam:ec2:StopInstances', 'pass'], ['own', 'pass'],
+      ['connect', 'pass'], ['plan', 'pass'], ['kms-key', 'pass'], ['kms-grant', 'pass'], ['iam:ec2:StopInstances', 'pass'], ['own', 'pass'],
     ]);
     // The plan only stops an instance: no volume, no start, so EC2 never needs a grant of these credentials.
     expect(report.checks.find((c) => c.id === 'kms-grant')!.detail).toMatch(/^not needed/);
@@ -83,7 +83,7 @@ describe('runPreflight', () => {
     const { report, made } = await runPreflight(moduleWith({ refuse: problem }), SETTINGS, target({ state: 'Disabled' }), secrets, signal);
     expect(made).toBeUndefined();
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
-      ['connect', 'pass'], ['kms-key', 'fail'], ['plan', 'skip'], ['kms-grant', 'skip'], ['iam', 'skip'],
+      ['connect', 'pass'], ['plan', 'skip'], ['kms-key', 'fail'], ['kms-grant', 'skip'], ['iam', 'skip'],
     ]);
     expect(report.checks.find((c) => c.id === 'plan')!.detail).toBe('not made: the runbook refuses for the same reason as "KMS key"');
   });

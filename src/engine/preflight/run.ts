@@ -43,12 +43,7 @@ export async function runPreflight(
   const checks: CheckResult[] = [
     pass('connect', 'Controller login and AWS', `${settings.avi.username} on ${settings.avi.controller} (Avi ${target.version}); AWS region ${settings.aws.region}`),
   ];
-  let key: KeyInfo | undefined;
-  checks.push(...await checked('kms-key', 'KMS key', async () => {
-    const k = await keyCheck(target.reads, settings.kmsKey, settings.aws.region);
-    key = k.key;
-    return k.result;
-  }));
+  // The runbook's own steps first: they know the most specific refusal (a cloud in another region before its key).
   let made: MadePlan | undefined;
   let partial: object | undefined;
   checks.push(...await checked('plan', "The plan (the runbook's own preflight steps)", async () => {
@@ -60,6 +55,12 @@ export async function runPreflight(
     const passed = made.plan.targets.filter((t) => t.skipped).length;
     return pass('plan', "The plan (the runbook's own preflight steps)",
       `${made.plan.targets.length} target${made.plan.targets.length === 1 ? '' : 's'}${passed ? ` (${passed} passed over)` : ''}, ${made.plan.steps.length} steps, ${calls} changing calls`);
+  }));
+  let key: KeyInfo | undefined;
+  checks.push(...await checked('kms-key', 'KMS key', async () => {
+    const k = await keyCheck(target.reads, settings.kmsKey, settings.aws.region);
+    key = k.key;
+    return k.result;
   }));
   // EBS makes a grant on the key whenever these credentials create an encrypted volume or start an instance.
   const usesKey = !made || made.writes.some((w) => w.domain === 'ec2' && KEY_USERS.has(w.method));
