@@ -36,7 +36,7 @@ function accountRoot(keyArn: string): string {
 
 /**
  * `usesKey`: the plan makes encrypted volumes or starts instances with these credentials (or no
- * plan was made to say otherwise); a run whose EC2 work the Controller does needs no grant of ours.
+ * plan was made to say otherwise); a run whose EC2 work another system does needs no grant of ours.
  */
 export async function grantCheck(probes: Pick<Probes, 'kms'>, key: KeyInfo | undefined, usesKey = true): Promise<CheckResult> {
   if (!key) return skip('kms-grant', GRANT, 'needs the key (see "KMS key")');

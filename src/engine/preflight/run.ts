@@ -16,6 +16,8 @@ import { grantCheck, keyCheck } from './key.js';
 
 export const PREFLIGHT_VERSION = 1;
 
+const CONNECT = 'Login and AWS region';
+
 /** EC2 writes that make EBS use the key for the caller. */
 const KEY_USERS = new Set(['createVolume', 'startInstance', 'runInstance']);
 
@@ -41,7 +43,7 @@ export async function runPreflight(
   module: AnyRunbookModule, settings: Settings, target: PreflightTarget, secrets: PreflightFound<object>['secrets'], signal: AbortSignal,
 ): Promise<PreflightOutcome> {
   const checks: CheckResult[] = [
-    pass('connect', 'Controller login and AWS', `${settings.avi.username} on ${settings.avi.controller} (Avi ${target.version}); AWS region ${settings.aws.region}`),
+    pass('connect', CONNECT, `${settings.avi.username} on ${module.targetLabel(settings)} (version ${target.version}); AWS region ${settings.aws.region}`),
   ];
   // The runbook's own steps first: they know the most specific refusal (a cloud in another region before its key).
   let made: MadePlan | undefined;
@@ -94,7 +96,7 @@ function samePlanFailure(checks: CheckResult[]): CheckResult[] {
 export function unreachableReport(module: AnyRunbookModule, settings: Settings, message: string): PreflightReport {
   return {
     version: PREFLIGHT_VERSION, strategy: module.strategy, target: module.targetLabel(settings), region: settings.aws.region, ok: false,
-    checks: [fail('connect', 'Controller login and AWS', message), skip('rest', 'every other check', 'needs the Controller (see above)')],
+    checks: [fail('connect', CONNECT, message), skip('rest', 'every other check', 'needs the login (see above)')],
   };
 }
 
