@@ -10,12 +10,22 @@ import { controllerChecks } from '../src/steps/controller/checks.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import { controllerSteps, type ControllerStepId } from '../src/steps/controller/index.js';
 import { nodeSummary, nodeTargets, verifyRoots } from '../src/steps/controller/report.js';
+import { viaSsh } from '../src/steps/controller/restore.js';
 import { controllerSettings, type ControllerSettings } from '../src/steps/controller/settings.js';
 import { controllerWorld } from '../src/steps/controller/world.js';
 
 const { step, wait, gate, each } = vocabulary<ControllerData, ControllerStepId>();
 const oneNode = ({ data }: View<ControllerData>) => data.nodes.length === 1;
 const threeNodes = (v: View<ControllerData>) => !oneNode(v);
+// An AMI given on the command line is checked; otherwise the run copies one (sourceAmi is set by
+// its preflight check and stays, unlike encryptedAmi, which the copy fills in).
+const amiGiven = ({ data }: View<ControllerData>) => !!data.encryptedAmi && !data.sourceAmi;
+const copying = ({ data }: View<ControllerData>) => !!data.sourceAmi || !data.encryptedAmi;
+const restoreOverSsh = (v: View<ControllerData>) => oneNode(v) && viaSsh(v.data);
+// A factory-fresh Controller's initial admin password: 3 nodes re-join with it, the API import logs in with it.
+const needsNodePassword = (v: View<ControllerData>) => threeNodes(v) || !viaSsh(v.data);
+/** CopyImage of a 128 GiB root is a full copy; AWS publishes no per-GiB figure (reference §A1). */
+const COPY_TIMEOUT_MS = 3 * 60 * 60_000;
 const swapped = (data: ControllerData) => data.nodes.filter((n) => !n.alreadyEncrypted).map((n) => n.ip);
 
 export const definition = {
@@ -24,10 +34,16 @@ export const definition = {
   entries: [
     // Preflight: reads only, so a refusal changes nothing.
     step('check-key', 'Check the KMS key is Enabled and symmetric', { preflight: true }),
-    step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key", { preflight: true }),
+    step('check-encrypted-ami', "Check the encrypted AMI's root snapshot uses that key", { preflight: true, when: amiGiven }),
     step('discover-nodes', 'Map each cluster node to its EC2 instance, followers first, leader last', { preflight: true }),
+    step('check-source-ami', 'Check the Controller AMI to copy: here, available, and not another account\'s Marketplace AMI', { preflight: true, when: copying }),
+    step('check-ssh', "Check the Controller's SSH for the restore: the key logs in, the host key is known", { preflight: true, when: restoreOverSsh }),
+    step('ask-node-password', 'Ask now for the initial admin password of a factory-fresh Controller', { preflight: true, when: needsNodePassword }),
     // Before the first change: refuses if another run (any host, any state dir) works on these instances.
     step('claim-nodes', "Mark the node instances as this run's (refused if another run holds them)"),
+    // "Using EBS Encryption for Controller AMI", steps 2-3: the encrypted AMI, unless one was given.
+    step('copy-ami', 'Make an encrypted copy of the Controller AMI with the key and wait until it is available', { doc: 'AMI 2', when: copying, timeoutMs: COPY_TIMEOUT_MS }),
+    step('check-ami-copy', "Check every snapshot of the copy is encrypted with the key", { doc: 'AMI 3', when: copying }),
     // Before step 1 on purpose: the backup asks for its passphrase, and a refusal there leaves nothing created.
     step('export-config', 'Back up the Controller configuration (full_system) into the run folder', { doc: '2', when: oneNode, preflight: true }),
     step('create-volumes', "Create an encrypted volume from the AMI's snapshot in each node's AZ", { doc: '1' }),
@@ -80,6 +96,8 @@ export const runbook: RunbookModule<ControllerData, ControllerSettings> = {
     controller: s.avi.controller,
     kmsKey: s.kmsKey,
     ...(s.runbook.encryptedAmi ? { encryptedAmi: s.runbook.encryptedAmi } : {}),
+    ...(s.runbook.sourceAmi ? { sourceAmiId: s.runbook.sourceAmi } : {}),
+    restore: { via: s.runbook.restoreVia, ssh: s.runbook.ssh },
     nodes: [],
   }),
   effects: (deps) => controllerSteps(deps),

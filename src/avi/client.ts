@@ -175,7 +175,12 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
     probe: () => guarded(probe),
     getCluster: () => guarded(() => getJson<ClusterConfig>('/api/cluster')),
     getClusterRuntime: () => guarded(() => getJson<ClusterRuntime>('/api/cluster/runtime')),
-    putCluster: (cluster) => guarded(async () => parseJson<ClusterConfig>(await call('PUT', '/api/cluster', { body: cluster }), 'PUT /api/cluster')),
+    putCluster: (cluster) =>
+      guarded(async () => {
+        // A joining node's initial admin password travels in the body: scrub it from any message.
+        for (const n of cluster.nodes) if (typeof n['password'] === 'string') extraSecrets.add(n['password']);
+        return parseJson<ClusterConfig>(await call('PUT', '/api/cluster', { body: cluster }), 'PUT /api/cluster');
+      }),
     exportConfiguration: (passphrase) =>
       guarded(async () => {
         extraSecrets.add(passphrase);
@@ -184,9 +189,16 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
         parseJson<unknown>(text, 'POST /api/configuration/export'); // a truncated export must not pass as a backup
         return text;
       }),
-    importConfiguration: (configuration, passphrase) =>
+    importConfiguration: (configuration, passphrase, initialAdminPassword) =>
       guarded(async () => {
         extraSecrets.add(passphrase);
+        if (initialAdminPassword !== undefined) {
+          // A factory-fresh Controller knows only its initial admin password: a session of its own,
+          // in the admin tenant (the only one it has). This client's session logs in again afterwards.
+          extraSecrets.add(initialAdminPassword);
+          const fresh = createAviClient({ ...opts, password: initialAdminPassword, tenant: 'admin' });
+          return fresh.importConfiguration(configuration, passphrase);
+        }
         let parsed: unknown;
         try {
           parsed = JSON.parse(configuration);

@@ -92,8 +92,12 @@ export interface ClusterWrites {
   putCluster(cluster: ClusterConfig): Promise<ClusterConfig>;
   /** `full_system` export (a POST); returns the configuration file's text. The passphrase travels in the body, never the URL. */
   exportConfiguration(passphrase: string): Promise<string>;
-  /** Restore a `full_system` export onto this Controller. */
-  importConfiguration(configuration: string, passphrase: string): Promise<void>;
+  /**
+   * Restore a `full_system` export onto this Controller (POST /api/configuration/import). A
+   * factory-fresh Controller accepts only its initial admin password: given, the import goes
+   * through a session of its own logged in with it.
+   */
+  importConfiguration(configuration: string, passphrase: string, initialAdminPassword?: string): Promise<void>;
 }
 
 /** The logged-in user, as the login body reports it (reference §1.1 `user`). */

@@ -31,6 +31,7 @@ const NOTHING_SENT = (operation: string): DryRunVerdict => ({
 export const EC2_OPERATION: Record<keyof Ec2Writes, string> = {
   createVolume: 'CreateVolume', stopInstance: 'StopInstances', startInstance: 'StartInstances', detachVolume: 'DetachVolume',
   attachVolume: 'AttachVolume', setDeleteOnTermination: 'ModifyInstanceAttribute', tagResources: 'CreateTags', untagResources: 'DeleteTags',
+  copyImage: 'CopyImage',
 };
 
 export function createEc2DryRun(clients: { ec2: EC2Client }): Ec2DryRun {

@@ -101,5 +101,14 @@ export function createAwsReads({ ec2, kms }: { ec2: EC2Client; kms: KMSClient })
       const found = await allPages('DescribeVolumes', () => paginateDescribeVolumes({ client: ec2 }, { Filters }), (p) => p.Volumes);
       return found.map(toVolumeInfo);
     },
+
+    async findImagesByTags(tags: Tags) {
+      const entries = Object.entries(tags);
+      if (entries.length === 0) throw new Error('findImagesByTags needs at least one tag');
+      // Owners=self: only this account's images; a public AMI carrying the same tags is never ours.
+      const Filters: Filter[] = entries.map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
+      const found = await allPages('DescribeImages', () => paginateDescribeImages({ client: ec2 }, { Owners: ['self'], Filters }), (p) => p.Images);
+      return found.map(toImageInfo);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import {
   AttachVolumeCommand,
+  CopyImageCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
   DeleteTagsCommand,
@@ -40,47 +41,60 @@ export function createVolumeInput(req: CreateVolumeRequest): SdkCreateVolumeRequ
 }
 
 /**
+ * ec2.send, setting DryRun=true on every command when `dryRun` (every EC2 write takes it), so a
+ * write added here is a DryRun in preflight without anyone remembering to say so. One sent
+ * around this (ec2.send) would be refused by a plan's read-only client instead of going out.
+ */
+function sender(ec2: EC2Client, dryRun: boolean): Pick<EC2Client, 'send'> {
+  if (!dryRun) return ec2;
+  const send = (command: { input: Record<string, unknown> }, ...rest: unknown[]) => {
+    command.input.DryRun = true;
+    return (ec2.send as (...a: unknown[]) => unknown).call(ec2, command, ...rest);
+  };
+  return { send: send as unknown as EC2Client['send'] };
+}
+
+/**
  * The EC2 writes. With `dryRun`, every request carries DryRun=true: AWS checks it (and the
  * caller's permission) and answers DryRunOperation instead of acting (the preflight's probes).
  */
 export function createAwsWrites({ ec2 }: { ec2: EC2Client }, opts: { dryRun?: boolean } = {}): AwsWrites {
-  const dry = opts.dryRun ? { DryRun: true } : {};
+  const client = sender(ec2, opts.dryRun === true);
   return {
     async createVolume(req) {
-      const out = await awsCall('CreateVolume', () => ec2.send(new CreateVolumeCommand({ ...createVolumeInput(req), ...dry })));
+      const out = await awsCall('CreateVolume', () => client.send(new CreateVolumeCommand(createVolumeInput(req))));
       return toVolumeInfo(out);
     },
 
     // Stop/Start only request the transition; callers poll describeInstance for the end state.
     async stopInstance(instanceId) {
-      await awsCall('StopInstances', () => ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId], ...dry })));
+      await awsCall('StopInstances', () => client.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
     },
 
     async startInstance(instanceId) {
-      await awsCall('StartInstances', () => ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId], ...dry })));
+      await awsCall('StartInstances', () => client.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
     },
 
     async detachVolume(volumeId, instanceId, device) {
       // InstanceId and Device pin the detach to the attachment we inspected (and moto 500s without InstanceId).
       await awsCall('DetachVolume', () =>
-        ec2.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device, ...dry })),
+        client.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
       );
     },
 
     async attachVolume(volumeId, instanceId, device) {
       await awsCall('AttachVolume', () =>
-        ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device, ...dry })),
+        client.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
       );
     },
 
     // AttachVolume always creates the attachment with DeleteOnTermination=false; this restores the old value.
     async setDeleteOnTermination(instanceId, device, deleteOnTermination) {
       await awsCall('ModifyInstanceAttribute', () =>
-        ec2.send(
+        client.send(
           new ModifyInstanceAttributeCommand({
             InstanceId: instanceId,
             BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: deleteOnTermination } }],
-            ...dry,
           }),
         ),
       );
@@ -90,15 +104,36 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }, opts: { dryRun?: bo
       // Nothing to tag is not an error, but EC2 would reject the empty request.
       if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
       await awsCall('CreateTags', () =>
-        ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags), ...dry })),
+        client.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
       );
+    },
+
+    async copyImage(req) {
+      // SourceRegion is this client's own: an in-region copy that encrypts (reference §A1).
+      const region = await ec2.config.region();
+      const out = await awsCall('CopyImage', () => client.send(new CopyImageCommand({
+        SourceImageId: req.sourceImageId,
+        SourceRegion: region,
+        Name: req.name,
+        Description: req.description,
+        // KmsKeyId is only accepted together with Encrypted=true.
+        Encrypted: true,
+        KmsKeyId: req.kmsKeyId,
+        ClientToken: req.clientToken,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: recordToTags(req.tags) },
+          { ResourceType: 'snapshot', Tags: recordToTags(req.tags) },
+        ],
+      })));
+      if (!out.ImageId) throw new Error(`CopyImage of ${req.sourceImageId} answered without an ImageId`);
+      return out.ImageId;
     },
 
     async untagResources(resourceIds, keys) {
       // An empty Tags list would delete every tag of the resources: never what a caller means.
       if (resourceIds.length === 0 || keys.length === 0) return;
       await awsCall('DeleteTags', () =>
-        ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })), ...dry })),
+        client.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })) })),
       );
     },
   };

@@ -36,9 +36,22 @@ export function toKeyInfo(meta: KeyMetadata | undefined): KeyInfo {
 export function toImageInfo(image: Image): ImageInfo {
   const rootDeviceName = image.RootDeviceName ?? '';
   const root = image.BlockDeviceMappings?.find((bdm) => sameDevice(bdm.DeviceName, rootDeviceName));
-  const info: ImageInfo = { imageId: image.ImageId ?? '', state: image.State ?? 'unknown', rootDeviceName };
+  const info: ImageInfo = {
+    imageId: image.ImageId ?? '',
+    state: image.State ?? 'unknown',
+    rootDeviceName,
+    snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.SnapshotId ? [b.Ebs.SnapshotId] : [])),
+    productCodes: (image.ProductCodes ?? []).flatMap((c) => (c.ProductCodeId ? [c.ProductCodeId] : [])),
+    tags: tagsToRecord(image.Tags),
+  };
   if (image.Name !== undefined) info.name = image.Name;
   if (root?.Ebs?.SnapshotId) info.rootSnapshotId = root.Ebs.SnapshotId;
+  if (root?.Ebs?.VolumeSize !== undefined) info.rootVolumeSize = root.Ebs.VolumeSize;
+  if (image.OwnerId) info.ownerId = image.OwnerId;
+  if (image.ImageOwnerAlias) info.ownerAlias = image.ImageOwnerAlias;
+  if (image.StateReason?.Code || image.StateReason?.Message) {
+    info.stateReason = { code: image.StateReason.Code ?? '', message: image.StateReason.Message ?? '' };
+  }
   return info;
 }
 
@@ -102,6 +115,12 @@ export function toInstanceInfo(instance: Instance, ownerId?: string): InstanceIn
   }
   if (instance.PrivateIpAddress) info.privateIp = instance.PrivateIpAddress;
   if (instance.VpcId) info.vpcId = instance.VpcId;
+  if (instance.SubnetId) info.subnetId = instance.SubnetId;
+  if (instance.ImageId) info.imageId = instance.ImageId;
+  if (instance.InstanceType) info.instanceType = instance.InstanceType;
+  const groups = (instance.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []));
+  if (groups.length) info.securityGroupIds = groups;
+  if (instance.IamInstanceProfile?.Arn) info.iamInstanceProfileArn = instance.IamInstanceProfile.Arn;
   if (ownerId) info.ownerId = ownerId;
   return info;
 }

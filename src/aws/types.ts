@@ -36,6 +36,30 @@ export interface ImageInfo {
   rootDeviceName: string;
   /** Snapshot behind the root device mapping, if the image is EBS-backed. */
   rootSnapshotId?: string;
+  /** GiB of the root device mapping (readable even when its snapshot is another account's). */
+  rootVolumeSize?: number;
+  /** Every EBS snapshot behind the image's block device mappings. */
+  snapshotIds: string[];
+  /** The account that owns the image, and its alias (amazon, aws-marketplace) when AWS publishes one. */
+  ownerId?: string;
+  ownerAlias?: string;
+  /** Marketplace / billing product codes. */
+  productCodes: string[];
+  /** Why the image is `failed` (AWS fills it in after an asynchronous failure). */
+  stateReason?: { code: string; message: string };
+  tags: Tags;
+}
+
+/** CopyImage within the client's region (SourceRegion = the destination): encrypted with one key. */
+export interface CopyImageRequest {
+  sourceImageId: string;
+  name: string;
+  description: string;
+  kmsKeyId: string;
+  /** Derived from run id and step: the same step re-run sends the same token. */
+  clientToken: string;
+  /** On the new image and on each of its snapshots. */
+  tags: Tags;
 }
 
 export interface SnapshotInfo {
@@ -86,6 +110,11 @@ export interface InstanceInfo {
   privateIp?: string;
   availabilityZone: string;
   vpcId?: string;
+  subnetId?: string;
+  imageId?: string;
+  instanceType?: string;
+  securityGroupIds?: string[];
+  iamInstanceProfileArn?: string;
   /** The AWS account that owns the instance (its reservation's OwnerId). */
   ownerId?: string;
   rootDeviceName: string;
@@ -126,6 +155,8 @@ export interface Ec2Reads {
   /** Volumes carrying all of these tags (not deleted). */
   findVolumesByTags(tags: Tags): Promise<VolumeInfo[]>;
   describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
+  /** This account's own images (Owners=self) carrying all of these tags. */
+  findImagesByTags(tags: Tags): Promise<ImageInfo[]>;
 }
 
 /** EC2 changes: in a plan these reach the recorder, never AWS. */
@@ -139,6 +170,8 @@ export interface Ec2Writes {
   tagResources(resourceIds: string[], tags: Tags): Promise<void>;
   /** Removes these tag keys (whatever their values) from the resources. */
   untagResources(resourceIds: string[], keys: string[]): Promise<void>;
+  /** Starts an encrypted copy of an image in this region; returns the new image's id (state pending). */
+  copyImage(req: CopyImageRequest): Promise<string>;
 }
 
 export interface KmsReads {

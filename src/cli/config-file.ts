@@ -42,6 +42,7 @@ const SECRET_KEYS: ReadonlyMap<string, string> = new Map([
   ['avipassword', 'AVI_PASSWORD or the interactive prompt'],
   ['passphrase', 'AVI_BACKUP_PASSPHRASE or the interactive prompt'],
   ['backuppassphrase', 'AVI_BACKUP_PASSPHRASE or the interactive prompt'],
+  ['nodepassword', 'AVI_NODE_PASSWORD or the interactive prompt'],
   ['secretaccesskey', 'an AWS profile (--profile / AWS_PROFILE) or the standard AWS credential chain'],
   ['accesskeyid', 'an AWS profile (--profile / AWS_PROFILE) or the standard AWS credential chain'],
   ['sessiontoken', 'an AWS profile (--profile / AWS_PROFILE) or the standard AWS credential chain'],

@@ -21,6 +21,8 @@ export const SETTING_ENV: Readonly<Partial<Record<SettingKey, readonly string[]>
 
 export const PASSWORD_ENV = 'AVI_PASSWORD';
 export const PASSPHRASE_ENV = 'AVI_BACKUP_PASSPHRASE';
+/** The initial admin password of new Controller VMs (ClusterNode `password`); default: the Avi password. */
+export const NODE_PASSWORD_ENV = 'AVI_NODE_PASSWORD';
 
 /** An empty variable counts as unset, so `AVI_CONTROLLER= avi-encrypt ...` falls through to the default. */
 export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -41,14 +43,15 @@ export function envLayer(env: NodeJS.ProcessEnv): SettingsLayer {
 }
 
 // A secret in argv lands in shell history and `ps`; refuse it before yargs echoes anything.
-const SECRET_FLAG = /^--(?:no-)?(?:avi-?|backup-?)?(password|passphrase)(?:=|$)/i;
+const SECRET_FLAG = /^--(?:no-)?(?:avi-?|backup-?|(node)-?)?(password|passphrase)(?:=|$)/i;
 
 export function refuseSecretFlags(argv: readonly string[]): void {
   for (const arg of argv) {
     if (arg === '--') return;
     const m = SECRET_FLAG.exec(arg);
     if (!m) continue;
-    const [what, env] = m[1]?.toLowerCase() === 'password' ? ['Avi password', PASSWORD_ENV] : ['backup passphrase', PASSPHRASE_ENV];
+    const [what, env] = m[1] ? ['new nodes\' initial admin password', NODE_PASSWORD_ENV]
+      : m[2]?.toLowerCase() === 'password' ? ['Avi password', PASSWORD_ENV] : ['backup passphrase', PASSPHRASE_ENV];
     const flag = arg.split('=')[0];
     throw new UserFacingError(
       `there is no ${flag} flag: the ${what} comes only from ${env} or the interactive prompt, so it never lands in argv or shell history`,

@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline/promises';
 import { EXIT, UserFacingError, type ExitCode } from '../engine/exit-codes.js';
 import type { CommandIo } from '../engine/migrate.js';
 import type { Command } from './command.js';
-import { PASSPHRASE_ENV, PASSWORD_ENV } from './env.js';
-import { isInteractive, secretFromEnvOrPrompt } from './prompt.js';
+import { envValue, NODE_PASSWORD_ENV, PASSPHRASE_ENV, PASSWORD_ENV } from './env.js';
+import { isInteractive, readSecret, secretFromEnvOrPrompt } from './prompt.js';
 
 export interface ExecuteIo {
   out: NodeJS.WritableStream;
@@ -91,13 +91,21 @@ function asUsage(e: unknown): never {
 
 function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {
   const prompt = { input: io.stdin, output: io.err };
+  const aviPassword = () => secretFromEnvOrPrompt(PASSWORD_ENV, 'Avi password: ', io.env, prompt);
   return {
     out: io.out,
     err: io.err,
     tty: (io.out as { isTTY?: boolean }).isTTY === true,
     interactive: isInteractive(io.stdin),
     signal,
-    aviPassword: () => secretFromEnvOrPrompt(PASSWORD_ENV, 'Avi password: ', io.env, prompt),
+    aviPassword,
+    // New Controller VMs start with an initial admin password; by default the one the cluster's admin uses.
+    async nodePassword() {
+      const fromEnv = envValue(io.env, NODE_PASSWORD_ENV);
+      if (fromEnv !== undefined) return fromEnv;
+      if (!isInteractive(io.stdin)) return aviPassword();
+      return (await readSecret(`Initial admin password of the new Controller VMs (${NODE_PASSWORD_ENV}; Enter: the Avi password): `, prompt)) || aviPassword();
+    },
     // The same test secretFromEnvOrPrompt makes when the passphrase is asked for.
     secrets: { backupPassphrase: io.env[PASSPHRASE_ENV] ? 'environment' : isInteractive(io.stdin) ? 'prompt' : 'missing' },
     backupPassphrase: () => secretFromEnvOrPrompt(PASSPHRASE_ENV, 'Backup passphrase (to encrypt the configuration export): ', io.env, prompt),

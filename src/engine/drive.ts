@@ -28,6 +28,7 @@ export interface RunIo {
   tty: boolean;
   signal: AbortSignal;
   backupPassphrase: () => Promise<string>;
+  nodePassword: () => Promise<string>;
 }
 
 export async function drive(opts: {
@@ -60,7 +61,7 @@ export async function drive(opts: {
     const built = buildRunbook(module, settings);
     const deps = realStepDeps({
       reads: opts.target.reads, writes: opts.target.writes, filesDir: folder.backups, pollIntervalMs: settings.pollIntervalMs,
-      backupPassphrase: io.backupPassphrase,
+      backupPassphrase: io.backupPassphrase, nodePassword: io.nodePassword,
     });
     const outcome = await runMachine({
       runId, built, steps: realSteps(module, deps), start: opts.start, signal: io.signal,

@@ -69,7 +69,7 @@ export async function migrate(settings: Settings, opts: { yes: boolean; plan?: S
       module, meta, folder, target, redactor, lock, resumed: false,
       gates: gateAsker({ yes: opts.yes, interactive: io.interactive, confirm: io.confirm, out: io.out }),
       start: { input: built.initialContext(module.initialData(settings), { rollback: settings.rollback }) },
-      io: { ...io, backupPassphrase: secretsInto(redactor, io.backupPassphrase) },
+      io: { ...io, backupPassphrase: secretsInto(redactor, io.backupPassphrase), nodePassword: secretsInto(redactor, io.nodePassword) },
     });
   } catch (e) {
     await lock.release();

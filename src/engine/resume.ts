@@ -81,7 +81,7 @@ export async function resume(opts: ResumeOptions, io: CommandIo): Promise<ExitCo
       module, meta: { ...meta, settings }, folder, target, redactor, lock, resumed: true,
       gates: gateAsker({ yes: !!consent, interactive: io.interactive, confirm: io.confirm, out: io.out }),
       start: { snapshot, events },
-      io: { ...io, backupPassphrase: secretsInto(redactor, io.backupPassphrase) },
+      io: { ...io, backupPassphrase: secretsInto(redactor, io.backupPassphrase), nodePassword: secretsInto(redactor, io.nodePassword) },
     });
   } catch (e) {
     await lock.release();

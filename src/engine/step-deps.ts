@@ -12,9 +12,11 @@ export function realStepDeps(opts: {
   writes: Writes;
   filesDir: string;
   backupPassphrase: () => Promise<string>;
+  nodePassword: () => Promise<string>;
   pollIntervalMs: number;
 }): StepDeps {
   let passphrase: Promise<string> | undefined;
+  let nodePassword: Promise<string> | undefined;
   return {
     reads: opts.reads,
     writes: opts.writes,
@@ -29,6 +31,7 @@ export function realStepDeps(opts: {
       load: (path) => readFile(path, 'utf8'),
     },
     backupPassphrase: () => (passphrase ??= opts.backupPassphrase()),
+    nodePassword: () => (nodePassword ??= opts.nodePassword()),
     pollIntervalMs: opts.pollIntervalMs,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     now: () => Date.now(),

@@ -9,6 +9,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createControllerSim } from './avi/controller.js';
+import { createControllerSsh } from './avi/ssh.js';
+import { generateLabSshKeys, writeLabSshFiles } from './avi/ssh-keys.js';
 import { Fleet } from './avi/fleet/fleet.js';
 import { DEFAULT_FLEET, type FleetOptions } from './avi/fleet/options.js';
 import type { FleetSeed } from './avi/fleet/seed.js';
@@ -85,9 +87,11 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const requests = new RequestLog();
   const timeline = new Timeline();
   const password = randomBytes(18).toString('base64url');
+  // What every factory-default Controller in the lab accepts until a configuration is restored or it joins.
+  const nodePassword = randomBytes(18).toString('base64url');
   const fleetOptions = opts.fleet === undefined ? DEFAULT_FLEET : opts.fleet;
   const sim = createControllerSim(world, {
-    nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, version: '22.1.3', timeline, log: requests,
+    nodes: seed.nodes.map((n) => n.ip), username: 'admin', password, nodePassword, version: '22.1.3', timeline, log: requests,
     ...(fleetOptions ? { fleet: (cluster) => new Fleet({ world, timeline, config: () => cluster.config, options: fleetOptions }) } : {}),
   });
   const fleet = sim.fleet;
@@ -118,6 +122,11 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const aviServer = createHttpsServer({ key: cert.key, cert: cert.cert }, sim.handler);
   const awsEndpoint = `http://127.0.0.1:${await listen(awsServer)}`;
   const controller = `https://127.0.0.1:${await listen(aviServer)}`;
+  // The Controller's SSH (<node-ip>:22 stands at a loopback port): restore_config.py for 1-node restores.
+  const sshKeys = generateLabSshKeys();
+  const ssh = createControllerSsh({ hostKey: sshKeys.hostPrivate, adminKey: sshKeys.adminPublic, cluster: sim.cluster, log: requests });
+  const sshPort = await ssh.listen();
+  const sshFiles = writeLabSshFiles(dir, sshKeys, sshPort);
 
   const profile: LabProfile = {
     controller, awsEndpoint, labUrl: awsEndpoint, region: seed.region, caBundle: cert.caPath,
@@ -130,6 +139,8 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     AVI_CONTROLLER: controller,
     AVI_USERNAME: 'admin',
     AVI_PASSWORD: password,
+    // The initial admin password of a factory-default Controller: ClusterNode.password for joins.
+    AVI_NODE_PASSWORD: nodePassword,
     AWS_REGION: seed.region,
     // Fake credentials: the lab's AWS accepts any; real ones must never be sent to it.
     AWS_ACCESS_KEY_ID: 'AKIALABFAKE000000000',
@@ -142,6 +153,9 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     // Waits poll every 10 s in production; scaled with the lab, but not below 50 ms.
     AVI_ENCRYPT_POLL_INTERVAL: String(Math.max(50, Math.round(10_000 * opts.timeScale))),
     AVI_ENCRYPT_LAB_URL: awsEndpoint,
+    AVI_ENCRYPT_SSH_KEY: sshFiles.keyPath,
+    AVI_ENCRYPT_KNOWN_HOSTS: sshFiles.knownHostsPath,
+    AVI_ENCRYPT_SSH_ENDPOINT: `127.0.0.1:${sshPort}`,
   };
   writeFileSync(join(dir, 'profile.json'), `${JSON.stringify(profile, null, 2)}\n`);
   const envPath = join(dir, 'env');
@@ -155,7 +169,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       if (stopped) return;
       stopped = true;
       sim.close();
-      await Promise.all([close(awsServer), close(aviServer)]);
+      await Promise.all([close(awsServer), close(aviServer), ssh.close()]);
     },
   };
 }

@@ -7,18 +7,20 @@ export class Timeline {
   private readonly entries: TimelineEntry[] = [];
   private readonly last = new Map<string, string>();
 
-  /** Appends a state change; a repeat of the subject's current state is not a change and is dropped. */
-  record(subject: string, state: string, detail?: string): void {
-    if (this.last.get(subject) === state) return;
-    this.last.set(subject, state);
+  /** Appends a state change; a repeat of the subject's current state (and node set) is not a change and is dropped. */
+  record(subject: string, state: string, detail?: string, nodes?: string[]): void {
+    const key = nodes === undefined ? state : `${state} ${nodes.join(',')}`;
+    if (this.last.get(subject) === key) return;
+    this.last.set(subject, key);
     const entry: TimelineEntry = { at: new Date().toISOString(), subject, state };
     if (detail !== undefined) entry.detail = detail;
+    if (nodes !== undefined) entry.nodes = [...nodes];
     this.entries.push(entry);
   }
 
   /** The subject's latest state, if it ever had one. */
   current(subject: string): string | undefined {
-    return this.last.get(subject);
+    return this.last.get(subject)?.split(' ')[0];
   }
 
   list(): TimelineEntry[] {

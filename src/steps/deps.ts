@@ -15,6 +15,8 @@ export interface StepDeps {
   files: RunFiles;
   /** The backup passphrase, asked for (or read from AVI_BACKUP_PASSPHRASE) when first needed. */
   backupPassphrase(): Promise<string>;
+  /** The initial admin password of a new (factory-default) Controller: ClusterNode `password` when it joins. */
+  nodePassword(): Promise<string>;
   /** How often waits look; today's setting, also for a resumed run. */
   pollIntervalMs: number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;

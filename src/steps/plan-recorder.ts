@@ -2,6 +2,7 @@
 // gateway does not compile until the recorder covers it: a plan can record a write, never send
 // it. Creates answer with made-up ids the later planned steps refer to.
 
+import { RESTORE_SCRIPT } from '../avi/shell-types.js';
 import type { Cloud, ClusterConfig } from '../avi/types.js';
 import type { VolumeInfo } from '../aws/types.js';
 import type { Writes } from './gateways.js';
@@ -49,6 +50,11 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
       async untagResources(ids, keys) {
         record({ service: 'ec2', operation: 'DeleteTags', target: ids.join(','), detail: { keys } });
       },
+      async copyImage(req) {
+        const imageId = `ami-planned-${++planned}`;
+        record({ service: 'ec2', operation: 'CopyImage', target: imageId, detail: { ...req, encrypted: true } });
+        return imageId;
+      },
     },
     cluster: {
       async putCluster(cluster: ClusterConfig) {
@@ -79,6 +85,16 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
       },
       async forceDeleteServiceEngine(uuid) {
         record({ service: 'avi', operation: 'POST /api/serviceengine/forcedelete', target: uuid });
+      },
+    },
+    shell: {
+      async restoreConfig(req) {
+        // The export's text and the passphrase are never part of a plan.
+        record({
+          service: 'avi', operation: `SSH ${RESTORE_SCRIPT}`, target: `${req.target.username}@${req.target.host}:${req.target.port}`,
+          detail: { upload: req.remotePath, flags: ['--config', req.remotePath, ...req.flags], passphrase: 'typed at its prompt', then: `rm -f ${req.remotePath}` },
+        });
+        return { tail: '', removed: true };
       },
     },
   };

@@ -3,6 +3,7 @@
 // a wrong password or a TLS failure is one clear line up front.
 
 import { createAviClient } from '../avi/client.js';
+import { createControllerShell } from '../avi/shell.js';
 import { AviError, type AviGateway } from '../avi/types.js';
 import { createAwsClients } from '../aws/clients.js';
 import { createEc2DryRun, createKmsDryRun } from '../aws/dry-run.js';
@@ -75,9 +76,10 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
     ...(opts.readOnly ? { readOnly: true } : {}),
   });
   const aws = createAwsGateway({ ec2, kms });
+  const shell = createControllerShell({ ...(opts.readOnly ? { readOnly: true } : {}) });
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, access: avi },
-    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell, access: avi },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi, shell },
     probes: { ec2: createEc2DryRun({ ec2 }), kms: createKmsDryRun({ kms }) },
     version,
     warnings,

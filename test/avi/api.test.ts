@@ -11,6 +11,7 @@ let dir: string;
 let cert: LabCertificate;
 let fake: FakeController;
 const PASSPHRASE = 'Backup-Passphrase-42';
+const NODE_PASSWORD = 'Initial-Admin-Pw-7';
 
 function client(extra: Partial<AviClientOptions> = {}) {
   return createAviClient({ controller: fake.url, username: USERNAME, password: PASSWORD, tenant: 'admin', caBundle: cert.caPath, retryDeadlineMs: 300, ...extra });
@@ -76,6 +77,18 @@ describe('Avi API calls', () => {
     expect(req?.url).not.toContain(PASSPHRASE);
   });
 
+  it('imports onto a factory-fresh Controller through a session of its own, logged in with its initial admin password', async () => {
+    fake.routes.set('POST /api/configuration/import', () => ({ status: 200, body: {} }));
+    // The run's own password is the configured one, which a fresh Controller does not know yet.
+    const avi = client({ password: 'configured-admin-password', tenant: 'dev' });
+    await avi.importConfiguration('{"META": {}}', PASSPHRASE, PASSWORD);
+    const logins = fake.requestsTo('POST /login');
+    expect(logins).toHaveLength(1);
+    expect(JSON.parse(logins[0]!.body)).toEqual({ username: USERNAME, password: PASSWORD });
+    // A fresh Controller has only the admin tenant: the import is sent there.
+    expect(fake.requestsTo('POST /api/configuration/import')[0]!.headers['x-avi-tenant']).toBe('admin');
+  });
+
   it('rejects an import that is not JSON before calling the Controller', async () => {
     const err = await client().importConfiguration('not json', PASSPHRASE).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AviError);
@@ -104,11 +117,14 @@ describe('secrets in errors', () => {
     await catchAll(avi.exportConfiguration(PASSPHRASE));
     await catchAll(avi.getCluster());
     await catchAll(avi.importConfiguration('{', PASSPHRASE));
+    // A joining node's password goes in the PUT body; a Controller echoing it back is scrubbed too.
+    fake.routes.set('PUT /api/cluster', () => ({ status: 400, body: { error: `cannot log in to 10.0.0.2 with ${NODE_PASSWORD}` } }));
+    await catchAll(avi.putCluster({ uuid: 'c', name: 'c', nodes: [{ name: 'n', ip: { addr: '10.0.0.2', type: 'V4' }, password: NODE_PASSWORD }] }));
     await catchAll(client({ password: `${PASSWORD}-wrong` }).login());
     await catchAll(client({ caBundle: undefined }).login());
     await catchAll(createAviClient({ controller: 'https://127.0.0.1:1', username: USERNAME, password: PASSWORD, tenant: 'admin', retryDeadlineMs: 100 }).login());
 
-    expect(errors).toHaveLength(6);
+    expect(errors).toHaveLength(7);
     for (const e of errors) {
       expect(e).toBeInstanceOf(AviError);
       const err = e as AviError;
@@ -116,7 +132,7 @@ describe('secrets in errors', () => {
     }
     seen.push(...notes);
     for (const text of seen) {
-      for (const secret of [PASSWORD, PASSPHRASE, 'sid-1', fake.csrf]) expect(text).not.toContain(secret);
+      for (const secret of [PASSWORD, PASSPHRASE, NODE_PASSWORD, 'sid-1', fake.csrf]) expect(text).not.toContain(secret);
     }
     expect((errors[0] as AviError).message).toContain('password *** passphrase ***');
   });

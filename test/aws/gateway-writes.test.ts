@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   AttachVolumeCommand,
+  CopyImageCommand,
   CreateTagsCommand,
   CreateVolumeCommand,
   DescribeVolumesCommand,
@@ -91,6 +92,31 @@ describe('createVolume', () => {
     ec2Mock.on(CreateVolumeCommand).rejects(awsFailure('IdempotentParameterMismatch', 'token reused'));
     const error = await failure(gateway.createVolume(base));
     expect([error.code, error.operation]).toEqual(['IdempotentParameterMismatch', 'CreateVolume']);
+  });
+});
+
+describe('copyImage', () => {
+  it('copies within the client\'s region, encrypted with the key, with the token and the tags on the image and its snapshots', async () => {
+    ec2Mock.on(CopyImageCommand).resolves({ ImageId: 'ami-copy' });
+    const id = await gateway.copyImage({
+      sourceImageId: 'ami-src', name: 'Avi-Controller-22.1.3-9096-encrypted-r1', description: 'copy', kmsKeyId: KEY_ARN,
+      clientToken: 'avi-encrypt-token', tags: { 'avi-encrypt:run-id': 'r1' },
+    });
+    expect(id).toBe('ami-copy');
+    const tags = [{ Key: 'avi-encrypt:run-id', Value: 'r1' }];
+    expect(ec2Mock).toHaveReceivedCommandWith(CopyImageCommand, {
+      SourceImageId: 'ami-src', SourceRegion: 'us-east-1', Name: 'Avi-Controller-22.1.3-9096-encrypted-r1', Description: 'copy',
+      Encrypted: true, KmsKeyId: KEY_ARN, ClientToken: 'avi-encrypt-token',
+      TagSpecifications: [{ ResourceType: 'image', Tags: tags }, { ResourceType: 'snapshot', Tags: tags }],
+    });
+  });
+
+  it('an AWS refusal keeps its code and operation', async () => {
+    ec2Mock.on(CopyImageCommand).rejects(awsFailure('InvalidRequest', 'Images from AWS Marketplace cannot be copied to another AWS account'));
+    const err = await gateway.copyImage({ sourceImageId: 'ami-mp', name: 'n', description: 'd', kmsKeyId: KEY_ARN, clientToken: 't', tags: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsError);
+    expect(err).toMatchObject({ code: 'InvalidRequest', operation: 'CopyImage' });
+    expect((err as Error).message).toContain('AWS Marketplace');
   });
 });
 

@@ -75,8 +75,12 @@ describe('EC2 reads', () => {
           RootDeviceName: '/dev/xvda',
           BlockDeviceMappings: [
             { DeviceName: '/dev/sdb', Ebs: { SnapshotId: 'snap-data' } },
-            { DeviceName: 'xvda', Ebs: { SnapshotId: 'snap-root' } },
+            { DeviceName: 'xvda', Ebs: { SnapshotId: 'snap-root', VolumeSize: 128 } },
           ],
+          OwnerId: '679593333241',
+          ImageOwnerAlias: 'aws-marketplace',
+          ProductCodes: [{ ProductCodeId: 'b3avictrl22marketplace9x1', ProductCodeType: 'marketplace' }],
+          Tags: [{ Key: 'Name', Value: 'ctl' }],
         },
       ],
     });
@@ -86,7 +90,31 @@ describe('EC2 reads', () => {
       state: 'available',
       rootDeviceName: '/dev/xvda',
       rootSnapshotId: 'snap-root',
+      rootVolumeSize: 128,
+      snapshotIds: ['snap-data', 'snap-root'],
+      ownerId: '679593333241',
+      ownerAlias: 'aws-marketplace',
+      productCodes: ['b3avictrl22marketplace9x1'],
+      tags: { Name: 'ctl' },
     });
+  });
+
+  it('describeImage carries the StateReason of a failed image', async () => {
+    ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-2'] }).resolves({
+      Images: [{ ImageId: 'ami-2', State: 'failed', RootDeviceName: '/dev/xvda', StateReason: { Code: 'Client.InvalidKMSKey.InvalidState', Message: 'key unusable' } }],
+    });
+    expect((await gateway.describeImage('ami-2')).stateReason).toEqual({ code: 'Client.InvalidKMSKey.InvalidState', message: 'key unusable' });
+  });
+
+  it('findImagesByTags asks for this account\'s own images (Owners=self) with every tag', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-3', State: 'pending', RootDeviceName: '/dev/xvda' }] });
+    const found = await gateway.findImagesByTags({ 'avi-encrypt:run-id': 'r1', 'avi-encrypt:role': 'encrypted-ami' });
+    expect(found.map((i) => i.imageId)).toEqual(['ami-3']);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      Owners: ['self'],
+      Filters: [{ Name: 'tag:avi-encrypt:run-id', Values: ['r1'] }, { Name: 'tag:avi-encrypt:role', Values: ['encrypted-ami'] }],
+    });
+    await expect(gateway.findImagesByTags({})).rejects.toThrow('at least one tag');
   });
 
   it('describeImage reports an empty answer (deregistered AMI) as InvalidAMIID.NotFound', async () => {

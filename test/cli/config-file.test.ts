@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { EXIT } from '../../src/engine/exit-codes.js';
-import { expectOneLine, parse, settingsOf } from './helpers.js';
+import { expectOneLine, parse, settingsOf, SWAP_DEFAULTS } from './helpers.js';
 
 const YAML = `# avi-encrypt settings
 strategy: controller-swap
@@ -32,7 +32,7 @@ describe('--config file', () => {
       pollIntervalMs: 2000,
       waitTimeoutMs: 45 * 60_000,
       rollback: true,
-      runbook: { encryptedAmi: 'ami-0123456789abcdef0' },
+      runbook: { encryptedAmi: 'ami-0123456789abcdef0', ...SWAP_DEFAULTS },
     });
   });
 

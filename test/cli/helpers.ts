@@ -1,6 +1,8 @@
 // Shared helpers for CLI tests: an in-memory file system and a one-line usage-error assertion.
 
 import { expect } from '@jest/globals';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { UserFacingError } from '../../src/engine/exit-codes.js';
 import { parseCommand } from '../../src/cli/parse.js';
 import type { Command } from '../../src/cli/command.js';
@@ -12,6 +14,12 @@ export function memFs(files: Record<string, string>): (p: string) => string {
     return text;
   };
 }
+
+/** controller-swap's own settings when only an AMI is given: restore over SSH, the default known_hosts. */
+export const SWAP_DEFAULTS = {
+  restoreVia: 'ssh',
+  ssh: { knownHosts: resolve(homedir(), '.ssh', 'known_hosts'), acceptNewHostKey: false, user: 'admin' },
+} as const;
 
 export const VALID = ['--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1', '--encrypted-ami', 'ami-0abc1234'];
 

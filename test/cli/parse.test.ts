@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { EXIT } from '../../src/engine/exit-codes.js';
 import { HelpOutput, parseCommand } from '../../src/cli/parse.js';
 import { DEFAULTS } from '../../src/runbook/settings.js';
-import { expectOneLine, parse, settingsOf, VALID } from './helpers.js';
+import { expectOneLine, parse, settingsOf, SWAP_DEFAULTS, VALID } from './helpers.js';
 
 describe('plan / migrate settings', () => {
   it('fills defaults for everything not given', async () => {
@@ -19,7 +19,7 @@ describe('plan / migrate settings', () => {
         pollIntervalMs: DEFAULTS.pollIntervalMs,
         waitTimeoutMs: DEFAULTS.waitTimeoutMs,
         rollback: true,
-        runbook: { encryptedAmi: 'ami-0abc1234' },
+        runbook: { encryptedAmi: 'ami-0abc1234', ...SWAP_DEFAULTS },
       },
     });
   });
@@ -89,9 +89,9 @@ describe('runbook settings and v2 commands', () => {
     const files = { 'c.yaml': 'controller-swap:\n  encryptedAmi: ami-0000000000000000f\n' };
     const env = { AVI_ENCRYPT_ENCRYPTED_AMI: 'ami-00000000000000e0e' };
     const base = ['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1'];
-    expect((await settingsOf([...base, '--config', 'c.yaml', '--encrypted-ami', 'ami-0abc1234'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0abc1234' });
-    expect((await settingsOf([...base, '--config', 'c.yaml'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0000000000000000f' });
-    expect((await settingsOf(base, env)).runbook).toEqual({ encryptedAmi: 'ami-00000000000000e0e' });
+    expect((await settingsOf([...base, '--config', 'c.yaml', '--encrypted-ami', 'ami-0abc1234'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0abc1234', ...SWAP_DEFAULTS });
+    expect((await settingsOf([...base, '--config', 'c.yaml'], env, files)).runbook).toEqual({ encryptedAmi: 'ami-0000000000000000f', ...SWAP_DEFAULTS });
+    expect((await settingsOf(base, env)).runbook).toEqual({ encryptedAmi: 'ami-00000000000000e0e', ...SWAP_DEFAULTS });
   });
 
   it('a bad runbook setting names where it came from', async () => {

@@ -1,7 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateLabSshKeys } from '../../src/lab/avi/ssh-keys.js';
 import { EXIT } from '../../src/engine/exit-codes.js';
 import { validateKmsKey } from '../../src/cli/validate.js';
-import { expectOneLine, parse, settingsOf } from './helpers.js';
+import { expectOneLine, parse, settingsOf, SWAP_DEFAULTS } from './helpers.js';
 
 // Everything valid except what a test overrides (later flags win in yargs).
 const base = ['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1', '--encrypted-ami', 'ami-0abc1234'];
@@ -70,17 +74,58 @@ describe('KMS key', () => {
 });
 
 describe('encrypted AMI', () => {
-  it('required for controller strategies, says a later version creates it', async () => {
-    await expectOneLine(
-      parse(['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1']),
-      EXIT.usage,
-      /--encrypted-ami or AVI_ENCRYPT_ENCRYPTED_AMI/,
-      /later version/,
-    );
+  it('optional for controller-swap: without it the run makes an encrypted copy (of --source-ami or the nodes\' AMI)', async () => {
+    const noAmi = ['plan', '--strategy', 'controller-swap', '--controller', 'https://10.0.0.10', '--region', 'us-east-1'];
+    expect((await settingsOf(noAmi)).runbook).toEqual(SWAP_DEFAULTS);
+    expect((await settingsOf([...noAmi, '--source-ami', 'ami-0def5678'])).runbook).toEqual({ sourceAmi: 'ami-0def5678', ...SWAP_DEFAULTS });
   });
 
   it.each(['ami-12', 'ami-XYZ12345', 'i-0abc1234'])('malformed %s', async (ami) => {
     await expectOneLine(plan('--encrypted-ami', ami), EXIT.usage, /not an AMI id/, /ami-0abc/);
+    await expectOneLine(plan('--source-ami', ami), EXIT.usage, /not an AMI id/);
+  });
+
+  it('an AMI to copy beside the encrypted one is refused', async () => {
+    await expectOneLine(plan('--source-ami', 'ami-0def5678'), EXIT.usage, /--source-ami names an AMI to copy, but --encrypted-ami already gives/);
+  });
+});
+
+describe('1-node restore settings', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'avi-ssh-settings-'));
+    const key = generateLabSshKeys();
+    writeFileSync(join(dir, 'id'), key.adminPrivate, { mode: 0o600 });
+    writeFileSync(join(dir, 'id.pub'), key.adminPublic);
+    writeFileSync(join(dir, 'locked'), 'x', { mode: 0o000 });
+    writeFileSync(join(dir, 'known_hosts'), '');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a readable private key, known_hosts, an endpoint override and the restore method', async () => {
+    const s = await settingsOf([...base, '--ssh-key', join(dir, 'id'), '--known-hosts', join(dir, 'known_hosts'), '--restore-via', 'api'], { AVI_ENCRYPT_SSH_ENDPOINT: '127.0.0.1:2222' });
+    expect(s.runbook).toEqual({
+      encryptedAmi: 'ami-0abc1234', restoreVia: 'api',
+      ssh: { key: join(dir, 'id'), knownHosts: join(dir, 'known_hosts'), acceptNewHostKey: false, endpoint: '127.0.0.1:2222', user: 'admin' },
+    });
+  });
+
+  it('an SSH key that is missing, unreadable or not a private key is one line, before anything starts', async () => {
+    await expectOneLine(plan('--ssh-key', join(dir, 'nope')), EXIT.usage, /SSH key .*nope \(--ssh-key\) cannot be read \(ENOENT\)/);
+    await expectOneLine(parse(base, { AVI_ENCRYPT_SSH_KEY: join(dir, 'nope') }), EXIT.usage, /\(AVI_ENCRYPT_SSH_KEY\) cannot be read/);
+    if (process.getuid?.() !== 0) await expectOneLine(plan('--ssh-key', join(dir, 'locked')), EXIT.usage, /cannot be read \(EACCES\)/);
+    await expectOneLine(plan('--ssh-key', join(dir, 'id.pub')), EXIT.usage, /cannot be used: it holds a public key/);
+    await expectOneLine(plan('--ssh-key', join(dir, 'known_hosts')), EXIT.usage, /cannot be used: it is not a private key/);
+  });
+
+  it('known_hosts named on purpose must exist, unless the first use may start it', async () => {
+    await expectOneLine(plan('--known-hosts', join(dir, 'none')), EXIT.usage, /known_hosts .*none \(--known-hosts\) cannot be read \(ENOENT\).*--accept-new-host-key/);
+    expect((await settingsOf([...base, '--known-hosts', join(dir, 'none'), '--accept-new-host-key'])).runbook).toMatchObject({ ssh: { acceptNewHostKey: true } });
+  });
+
+  it('a bad restore method or endpoint names its source', async () => {
+    await expectOneLine(plan('--restore-via', 'scp'), EXIT.usage, /restore method "scp" \(--restore-via\) is not ssh or api/);
+    await expectOneLine(parse(base, { AVI_ENCRYPT_SSH_ENDPOINT: 'jump.example' }), EXIT.usage, /SSH endpoint "jump\.example" \(AVI_ENCRYPT_SSH_ENDPOINT\) is not host:port/);
   });
 });
 

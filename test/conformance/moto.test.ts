@@ -18,9 +18,11 @@ import { buildRunbook, realSteps } from '../../src/engine/build.js';
 import { silentProgress } from '../../src/engine/progress-silent.js';
 import { runMachine } from '../../src/engine/run.js';
 import type { Settings } from '../../src/runbook/settings.js';
+import type { ControllerSettings } from '../../src/steps/controller/settings.js';
 import type { ControllerData } from '../../src/steps/controller/context.js';
 import type { StepDeps } from '../../src/steps/deps.js';
 import { FakeAvi } from '../steps/fake-avi.js';
+import { FakeShell } from '../steps/fake-shell.js';
 import { startMoto, type Moto } from './moto-harness.js';
 
 const REGION = 'us-east-1';
@@ -129,13 +131,16 @@ describe('controller-swap against moto_server (real machine, real effects, real 
 
   it('runs the whole runbook to done: every root encrypted with the key, old roots kept and tagged, markers gone', async () => {
     const avi = readyCluster(f);
-    const settings: Settings = {
+    const settings: Settings<ControllerSettings> = {
       strategy: 'controller-swap', avi: { controller: 'https://10.0.0.100', username: 'admin', tenant: 'admin' }, aws: { region: REGION },
-      kmsKey: ALIAS, stateDir: '/nonexistent', pollIntervalMs: 1, waitTimeoutMs: 30_000, rollback: true, runbook: { encryptedAmi: f.encryptedAmi },
+      kmsKey: ALIAS, stateDir: '/nonexistent', pollIntervalMs: 1, waitTimeoutMs: 30_000, rollback: true,
+      runbook: { encryptedAmi: f.encryptedAmi, restoreVia: 'ssh', ssh: { knownHosts: '/nonexistent', acceptNewHostKey: false, user: 'admin' } },
     };
+    // A 3-node cluster never uses the Controller's SSH (the 1-node restore).
+    const shell = new FakeShell();
     const deps: StepDeps = {
-      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, access: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi },
-      files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused',
+      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, shell, access: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi, shell },
+      files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused', nodePassword: async () => 'initial-admin',
       pollIntervalMs: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
     };
     const built = buildRunbook(runbook, settings);

@@ -23,6 +23,8 @@ export function labCert(): LabCertificate {
 export interface HandWorld extends World {
   setState(instanceId: string, state: InstanceRecord['state']): void;
   swapRoot(instanceId: string, content: DiskContent): VolumeRecord;
+  /** A new instance at `ip` booting a root with `content`, as RunInstances leaves it (pending, then running). */
+  launch(ip: string, content: DiskContent, imageId?: string): InstanceRecord;
 }
 
 export function handWorld(ips: string[], scale = 0.001): HandWorld {
@@ -39,15 +41,17 @@ export function handWorld(ips: string[], scale = 0.001): HandWorld {
     volumes.set(v.volumeId, v);
     return v;
   };
-  ips.forEach((ip, i) => {
-    const instanceId = `i-0000000000000000${i}`;
-    const root = volume('configured', false, instanceId);
-    instances.set(instanceId, {
-      instanceId, imageId: 'ami-0controller', instanceType: 'm5.2xlarge', state: 'running', vpcId: 'vpc-0lab', subnetId: 'subnet-0lab',
+  const add = (instanceId: string, ip: string, content: DiskContent, state: InstanceRecord['state'], imageId = 'ami-0controller'): InstanceRecord => {
+    const root = volume(content, content === 'fresh', instanceId);
+    const inst: InstanceRecord = {
+      instanceId, imageId, instanceType: 'm5.2xlarge', state, vpcId: 'vpc-0lab', subnetId: 'subnet-0lab',
       availabilityZone: 'eu-west-1a', privateIp: ip, rootDeviceName: '/dev/sda1', devices: { '/dev/sda1': root.volumeId },
       launchTime: new Date().toISOString(), tags: {},
-    });
-  });
+    };
+    instances.set(instanceId, inst);
+    return inst;
+  };
+  ips.forEach((ip, i) => add(`i-0000000000000000${i}`, ip, 'configured', 'running'));
   const world: HandWorld = {
     region: 'eu-west-1', accountId: '123456789012', clock: createClock(scale), events,
     vpcs: new Map([['vpc-0lab', { vpcId: 'vpc-0lab', cidr: '10.0.0.0/16' }]]), subnets: new Map(), images: new Map(), snapshots: new Map(),
@@ -63,6 +67,12 @@ export function handWorld(ips: string[], scale = 0.001): HandWorld {
       const from = inst.state;
       inst.state = state;
       events.emit('instance', inst, from);
+    },
+    launch(ip, content, imageId) {
+      const inst = add(`i-1${(++n).toString(16).padStart(16, '0')}`, ip, content, 'pending', imageId);
+      events.emit('instance', inst, 'pending');
+      world.setState(inst.instanceId, 'running');
+      return inst;
     },
     swapRoot(id, content) {
       const inst = instances.get(id)!;
@@ -81,6 +91,7 @@ export interface SimFixture {
   requests: LabRequest[];
   url: string;
   password: string;
+  nodePassword: string;
   close(): Promise<void>;
 }
 
@@ -90,13 +101,14 @@ export async function startSim(ips: string[], scale = 0.001): Promise<SimFixture
   const requests: LabRequest[] = [];
   const log = { record: (r: Omit<LabRequest, 'seq' | 'at'>) => void requests.push({ ...r, seq: requests.length + 1, at: new Date().toISOString() }) };
   const password = 'lab-secret-1';
-  const sim = createControllerSim(world, { nodes: ips, username: 'admin', password, version: '22.1.3', timeline, log });
+  const nodePassword = 'lab-node-initial-1';
+  const sim = createControllerSim(world, { nodes: ips, username: 'admin', password, nodePassword, version: '22.1.3', timeline, log });
   const { key, cert } = labCert();
   const server: Server = createServer({ key, cert }, sim.handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    world, sim, timeline, requests, url, password,
+    world, sim, timeline, requests, url, password, nodePassword,
     close: async () => {
       sim.close();
       server.closeAllConnections();

@@ -7,7 +7,9 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
+import { launchInstance } from '../../src/lab/world/launch.js';
 import { until } from './avi-helpers.js';
+import { connect, exec } from './ssh-helpers.js';
 
 function labJson(url: string): Promise<any> {
   return new Promise((ok, fail) => httpGet(url, (res) => {
@@ -58,6 +60,20 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     expect(lab.env.AVI_ENCRYPT_POLL_INTERVAL).toBe('50');
   });
 
+  it('writes the node password and the SSH key, known_hosts and endpoint the tool connects with', async () => {
+    expect(lab.env.AVI_NODE_PASSWORD).toBeTruthy();
+    expect(lab.env.AVI_NODE_PASSWORD).not.toBe(lab.env.AVI_PASSWORD);
+    expect(readFileSync(join(dir, 'env'), 'utf8')).toContain(`export AVI_NODE_PASSWORD='${lab.env.AVI_NODE_PASSWORD}'\n`);
+    expect(lab.env.AVI_ENCRYPT_SSH_KEY).toBe(join(dir, 'ssh', 'id_ed25519'));
+    expect(statSync(lab.env.AVI_ENCRYPT_SSH_KEY!).mode & 0o777).toBe(0o600);
+    const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(lab.env.AVI_ENCRYPT_SSH_ENDPOINT!)![1]);
+    const [host, type, blob] = readFileSync(lab.env.AVI_ENCRYPT_KNOWN_HOSTS!, 'utf8').trim().split(' ');
+    expect([host, type]).toEqual([`[127.0.0.1]:${port}`, 'ssh-ed25519']);
+    const conn = await connect(port, readFileSync(lab.env.AVI_ENCRYPT_SSH_KEY!, 'utf8'), Buffer.from(blob!, 'base64'));
+    expect((await exec(conn, '/opt/avi/scripts/restore_config.py --help')).stdout).toMatch(/^usage: restore_config\.py/);
+    conn.end();
+  });
+
   it('serves /_lab/seed and the Controller over TLS verified against the lab CA', async () => {
     expect(await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/seed`)).toEqual(lab.seed);
     await expect(new Promise((ok, fail) => get(`${lab.env.AVI_CONTROLLER}/api/initial-data`, ok).on('error', fail))).rejects.toThrow(/self[- ]signed/);
@@ -72,7 +88,7 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     const oldRoot = w.rootVolume(node.instanceId)!;
     const vol = w.createVolume({ availabilityZone: node.az, snapshotId: lab.seed.encryptedSnapshotId, volumeType: 'gp3' });
     w.stopInstance(node.instanceId);
-    expect(await state()).toBe('CLUSTER_UP_HA_COMPROMISED');
+    await until(async () => (await state()) === 'CLUSTER_UP_HA_COMPROMISED', 'declared down after missed heartbeats');
     await until(() => inst.state === 'stopped' && vol.state === 'available', 'stopped and volume ready');
     w.detachVolume(oldRoot.volumeId);
     await until(() => oldRoot.state === 'available', 'detached');
@@ -82,17 +98,37 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     await until(() => lab.timeline.list().some((e) => e.subject === node.ip && /factory-fresh/.test(e.detail ?? '')), 'fresh boot');
     expect(await state()).toBe('CLUSTER_UP_HA_COMPROMISED');
     const cluster = (await avi('GET', '/api/cluster')).json;
-    expect((await avi('PUT', '/api/cluster', cluster)).status).toBe(200);
+    const nodes = cluster.nodes.map((n: any) => (n.ip.addr === node.ip ? { ...n, password: lab.env.AVI_NODE_PASSWORD } : n));
+    expect((await avi('PUT', '/api/cluster', { ...cluster, nodes })).status).toBe(200);
     await until(async () => (await state()) === 'CLUSTER_UP_HA_ACTIVE', 'HA_ACTIVE');
     expect(vol.content).toBe('configured');
     expect(vol.encrypted).toBe(true);
   });
 
+  it('a Controller launched from the encrypted AMI at a new IP replaces a follower in one PUT, two nodes active throughout', async () => {
+    const w = lab.world;
+    const old = lab.seed.nodes[2]!;
+    const subnetId = w.instance(old.instanceId).subnetId;
+    const inst = launchInstance(w, { imageId: lab.seed.encryptedAmiId, instanceType: 'm5.2xlarge', subnetId });
+    await until(() => lab.timeline.list().some((e) => e.subject === inst.privateIp && e.state === 'FACTORY_DEFAULT'), 'new Controller up');
+    const since = lab.timeline.list().length;
+    const cluster = (await avi('GET', '/api/cluster')).json;
+    const nodes = [...cluster.nodes.filter((n: any) => n.ip.addr !== old.ip), { name: inst.privateIp, ip: { addr: inst.privateIp, type: 'V4' }, password: lab.env.AVI_NODE_PASSWORD }];
+    expect((await avi('PUT', '/api/cluster', { ...cluster, nodes })).status).toBe(200);
+    await until(async () => (await state()) === 'CLUSTER_UP_HA_ACTIVE', 'HA_ACTIVE on the new node');
+    const during = lab.timeline.list().slice(since);
+    expect(during.filter((e) => e.subject === 'active').every((e) => e.nodes!.length >= 2)).toBe(true);
+    expect(during.filter((e) => e.subject === 'active').at(-1)!.nodes).toContain(inst.privateIp);
+    expect(w.rootVolume(inst.instanceId)!.content).toBe('configured');
+    expect(w.rootVolume(old.instanceId)!.content).toBe('fresh'); // the removed follower is re-imaged
+    await login();
+  });
+
   it('exposes the timeline and the request log over /_lab', async () => {
     const timeline = await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/timeline`);
     expect(timeline.filter((e: any) => e.subject === 'cluster').map((e: any) => e.state))
-      .toEqual(['CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE']);
+      .toEqual(['CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE', 'CLUSTER_UP_HA_NOT_READY', 'CLUSTER_UP_HA_ACTIVE']);
     const requests = await labJson(`${lab.env.AVI_ENCRYPT_LAB_URL}/_lab/requests`);
-    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['PUT /api/cluster']);
+    expect(requests.filter((r: any) => r.service === 'avi' && r.mutating).map((r: any) => r.operation)).toEqual(['PUT /api/cluster', 'PUT /api/cluster']);
   });
 });

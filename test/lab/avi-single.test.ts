@@ -20,7 +20,7 @@ describe('simulated Controller: 1-node', () => {
     await expect(call(f.url, 'GET', '/api/cluster/status')).rejects.toThrow(); // still booting
     await until(async () => (await clusterState(f.url)) === 'CLUSTER_UP_NO_HA', 'boot');
     expect(f.requests.filter((r) => r.status === 0).every((r) => r.error === 'ECONNRESET')).toBe(true);
-    expect(f.timeline.list().filter((e) => e.subject === 'api').map((e) => e.state)).toEqual(['SERVING', 'UNREACHABLE', 'SERVING']);
+    expect(f.timeline.list().filter((e) => e.subject === 'api').map((e) => e.state)).toEqual(['up', 'unreachable', 'up']);
   });
 
   it('exports, boots a fresh root with no configuration, refuses a wrong passphrase and restores on import', async () => {
@@ -46,7 +46,14 @@ describe('simulated Controller: 1-node', () => {
     await until(async () => (await clusterState(f.url)) === 'CLUSTER_UP_NO_HA', 'fresh boot');
 
     expect((await c.api('GET', '/api/cluster')).status).toBe(401); // the reboot ended the session
-    await c.login(); // lab simplification: same admin credentials on a fresh Controller
+    // A factory-default Controller knows only its initial admin password.
+    expect((await c.login()).status).toBe(401);
+    const fc = new Client(f.url, f.nodePassword);
+    const login = await fc.login();
+    expect(login.status).toBe(200);
+    expect(login.json.user_initialized).toBe(false);
+    expect(login.json.tenants.map((t: { name: string }) => t.name)).toEqual(['admin']);
+    c.cookies = fc.cookies;
     const rt = (await c.api('GET', '/api/cluster/runtime')).json;
     expect(rt.node_info.has_config).toBe(false);
     const fresh = (await c.api('GET', '/api/cluster')).json;
@@ -63,7 +70,8 @@ describe('simulated Controller: 1-node', () => {
     expect((await call(f.url, 'GET', '/api/cluster/status')).status).toBe(503);
     await until(async () => (await clusterState(f.url)) === 'CLUSTER_UP_NO_HA', 'restart after import');
     expect(vol.content).toBe('configured');
-    await c.login();
+    expect((await fc.login()).status).toBe(401); // the restored admin password is back
+    expect((await c.login()).status).toBe(200);
     expect((await c.api('GET', '/api/cluster')).json.uuid).toBe(before.uuid);
     expect((await c.api('GET', '/api/cluster/runtime')).json.node_info.has_config).toBe(true);
     expect((await c.api('GET', '/api/cloud')).json.results[0]).toEqual(cloud);
@@ -71,7 +79,7 @@ describe('simulated Controller: 1-node', () => {
     expect(again.status).toBe(400); // only a configuration-less Controller takes a restore
 
     const seen = f.timeline.list().map((e) => `${e.subject}:${e.state}`);
-    expect(seen).toEqual(expect.arrayContaining(['cluster:CLUSTER_REBOOTING', 'cluster:CLUSTER_STARTING_UP', 'api:UNAVAILABLE']));
+    expect(seen).toEqual(expect.arrayContaining(['cluster:CLUSTER_REBOOTING', 'cluster:CLUSTER_STARTING_UP', 'api:503']));
     expect(f.requests.filter((r) => r.operation === 'POST /api/configuration/import').map((r) => r.status)).toEqual([400, 200, 400]);
   });
 

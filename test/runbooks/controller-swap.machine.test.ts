@@ -60,7 +60,10 @@ describe('controller-swap on the machine', () => {
     const { outcome } = await run(world);
     expect(outcome.status).toBe('done');
     const steps = world.calls.map((c) => c.step);
-    expect(steps.slice(0, 4)).toEqual(['check-key', 'check-encrypted-ami', 'discover-nodes', 'claim-nodes']);
+    // An AMI was given: no copy; 3 nodes re-join with the node password, asked before any change.
+    expect(steps.slice(0, 5)).toEqual(['check-key', 'check-encrypted-ami', 'discover-nodes', 'ask-node-password', 'claim-nodes']);
+    expect(steps).not.toContain('copy-ami');
+    expect(steps).not.toContain('check-ssh');
     expect(steps.indexOf('create-volumes')).toBeLessThan(steps.indexOf('stop-node'));
     expect(steps).not.toContain('export-config');
     expect(world.calls.filter((c) => c.step === 'stop-node').map((c) => c.item)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.1']);
@@ -79,10 +82,35 @@ describe('controller-swap on the machine', () => {
     expect((await run(world)).outcome.status).toBe('done');
     const steps = world.calls.map((c) => c.step);
     expect(steps.indexOf('export-config')).toBeLessThan(steps.indexOf('create-volumes'));
+    // Restored over SSH (the default): its access is checked up front; no node password is needed.
+    expect(steps.indexOf('check-ssh')).toBeLessThan(steps.indexOf('claim-nodes'));
+    expect(steps).not.toContain('ask-node-password');
     expect(world.stepsOf('10.0.0.9')).toEqual([
       'stop-node', 'node-stopped', 'detach-old-root', 'old-root-detached', 'attach-new-root', 'new-root-attached',
       'keep-delete-on-termination', 'start-node', 'controller-up', 'restore-config', 'cluster-ready', 'tag-old-root',
     ]);
+  });
+
+  it('1 node, --restore-via api: no SSH check; the node password is asked before any change', async () => {
+    const world = new SwapWorld([node('10.0.0.9', 'leader')]);
+    const data: ControllerData = { ...DATA, restore: { via: 'api', ssh: { knownHosts: '/k', acceptNewHostKey: false, user: 'admin' } } };
+    expect((await run(world, { start: { input: built.initialContext(data) } })).outcome.status).toBe('done');
+    const steps = world.calls.map((c) => c.step);
+    expect(steps).not.toContain('check-ssh');
+    expect(steps.indexOf('ask-node-password')).toBeLessThan(steps.indexOf('claim-nodes'));
+  });
+
+  it('without an encrypted AMI: the source is checked in preflight, the copy and its check come before the volumes', async () => {
+    const world = new SwapWorld(THREE());
+    const { encryptedAmi: _given, ...noAmi } = DATA;
+    const { outcome } = await run(world, { start: { input: built.initialContext(noAmi) } });
+    expect(outcome.status).toBe('done');
+    const steps = world.calls.map((c) => c.step);
+    expect(steps).not.toContain('check-encrypted-ami');
+    expect(steps.slice(0, 6)).toEqual(['check-key', 'discover-nodes', 'check-source-ami', 'ask-node-password', 'claim-nodes', 'copy-ami']);
+    expect(steps.indexOf('check-ami-copy')).toBe(steps.indexOf('copy-ami') + 1);
+    expect(steps.indexOf('check-ami-copy')).toBeLessThan(steps.indexOf('create-volumes'));
+    expect(outcome.context.data).toMatchObject({ encryptedAmi: 'ami-copy', amiCopied: true, rootSnapshotId: 'snap-copy' });
   });
 
   it('passes over a node whose root is already encrypted', async () => {

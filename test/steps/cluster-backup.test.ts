@@ -6,10 +6,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AviError, type ClusterConfig } from '../../src/avi/types.js';
 import { BACKUP_NAME } from '../../src/steps/controller/backup.js';
+import { restoreFlags } from '../../src/steps/controller/restore.js';
 import type { ControllerData } from '../../src/steps/controller/context.js';
-import { WaitTimeoutError } from '../../src/steps/errors.js';
+import { PreflightError, WaitTimeoutError } from '../../src/steps/errors.js';
+import { ShellError } from '../../src/avi/shell-types.js';
 import {
-  CLUSTER_UUID, FakeAvi, T0, changed, clusterOf, dataWith, effectsFor, makeDeps, node, nodeScope, realGateway, rejection, runNodeStep,
+  CLUSTER_UUID, FakeAvi, FakeShell, T0, changed, clusterOf, dataWith, effectsFor, makeDeps, node, nodeScope, realGateway, rejection, runNodeStep,
   runScope, runtimeOf, signal, type NodeStepId, type RuntimeAnswer, type TestScope,
 } from './helpers.js';
 
@@ -42,13 +44,14 @@ const unavailable = () => new AviError(503, 'GET /api/cluster/runtime: 503 Servi
  */
 function setup(cluster: ClusterConfig, runtimes: RuntimeAnswer[]) {
   const avi = new FakeAvi(cluster, runtimes);
-  const deps = makeDeps(realGateway(), avi);
+  const shell = new FakeShell();
+  const deps = makeDeps(realGateway(), avi, shell);
   const effects = effectsFor(deps);
   const waits: TestScope<unknown>['waits'] = [];
   const onNode = (id: NodeStepId, data: ControllerData, deadline?: number) =>
     runNodeStep(effects, id, nodeScope(data, data.nodes.length === 1 ? '10.0.0.1' : '10.0.0.2', { waits, ...(deadline ? { deadline } : {}) }));
-  const onRun = (id: 'export-config' | 'restore-config', data: ControllerData) => effects[id].run(runScope(data, { waits }), signal());
-  return { avi, deps, waits, onNode, onRun };
+  const onRun = (id: 'export-config', data: ControllerData) => effects[id].run(runScope(data, { waits }), signal());
+  return { avi, deps, shell, waits, onNode, onRun };
 }
 
 describe('save-cluster-config', () => {
@@ -58,7 +61,10 @@ describe('save-cluster-config', () => {
     await onNode('save-cluster-config', DATA3);
     expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(5);
     expect(avi.puts).toHaveLength(2); // polls 0 and 3
-    for (const put of avi.puts) expect(put).toEqual(clusterOf(IPS));
+    // The same cluster, with the fresh Controller's initial admin password on that node only.
+    const withPassword = clusterOf(IPS);
+    withPassword.nodes[1] = { ...withPassword.nodes[1]!, password: 'initial-admin-password' };
+    for (const put of avi.puts) expect(put).toEqual(withPassword);
     expect(avi.calls).toEqual([
       'getCluster', 'putCluster', 'getClusterRuntime',
       'getClusterRuntime',
@@ -97,6 +103,16 @@ describe('save-cluster-config', () => {
     expect(avi.puts).toHaveLength(1);
   });
 
+  it('a save the Controller refuses (400) fails at once, naming the node and AVI_NODE_PASSWORD', async () => {
+    const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
+    avi.putCluster = async () => {
+      throw new AviError(400, 'Avi Controller https://avi rejected PUT /api/cluster: HTTP 400: Unable to add node 10.0.0.2: Login with default credentials failed', 'http');
+    };
+    const e = await rejection(onNode('save-cluster-config', DATA3));
+    expect(e.message).toMatch(/^the Controller refused to take node 10\.0\.0\.2 back: .*Login with default credentials failed.*set AVI_NODE_PASSWORD/);
+    expect(avi.calls.filter((c) => c === 'getClusterRuntime')).toHaveLength(0);
+  });
+
   it('times out when the node never joins, naming the node and its state', async () => {
     const { avi, onNode } = setup(clusterOf(IPS), [rt3('CLUSTER_UP_HA_COMPROMISED', 'CLUSTER_INACTIVE')]);
     const e = await rejection(onNode('save-cluster-config', DATA3, T0 + 60_000));
@@ -128,6 +144,11 @@ describe('cluster-ready', () => {
     expect(avi.puts).toHaveLength(0);
     expect(avi.calls.every((c) => c === 'getClusterRuntime')).toBe(true);
     expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('an error that is not the API being away (403) is not waited through', async () => {
+    const { onNode } = setup(clusterOf(IPS), [new AviError(403, 'GET /api/cluster/runtime: 403 Forbidden', 'http'), rt3('CLUSTER_UP_HA_ACTIVE', 'CLUSTER_ACTIVE')]);
+    await expect(onNode('cluster-ready', DATA3)).rejects.toThrow('403 Forbidden');
   });
 
   it('a node absent from the runtime is not ready', async () => {
@@ -197,24 +218,112 @@ describe('export-config', () => {
 });
 
 describe('restore-config', () => {
+  const SSH = { key: '/keys/id_ed25519', knownHosts: '/keys/known_hosts', acceptNewHostKey: false, user: 'admin' };
+  const viaApi = (extra: Partial<ControllerData> = {}): ControllerData => ({ ...DATA1, backupFile: '/runs/b.json', restore: { via: 'api', ssh: SSH }, ...extra });
+  const viaSsh = (extra: Partial<ControllerData> = {}): ControllerData => ({ ...DATA1, backupFile: '/runs/b.json', restore: { via: 'ssh', ssh: SSH }, ...extra });
+
   it('skips when the cluster uuid already matches the backed-up one', async () => {
-    const { avi, deps, onRun } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    const { avi, shell, deps, onNode } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/b.json', 'BACKUP');
-    await expect(onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' })).resolves.toBeUndefined();
+    await expect(onNode('restore-config', viaApi())).resolves.toBeUndefined();
+    await expect(onNode('restore-config', viaSsh())).resolves.toBeUndefined();
     expect(avi.imports).toEqual([]);
+    expect(shell.restores).toEqual([]);
   });
 
-  it('imports the backup with the passphrase onto a factory-fresh Controller', async () => {
-    const { avi, deps, onRun } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+  it('api: imports the backup with the passphrase, logged in with the initial admin password', async () => {
+    const { avi, deps, onNode } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
     deps.saved.set('/runs/b.json', 'BACKUP');
-    await onRun('restore-config', { ...DATA1, backupFile: '/runs/b.json' });
-    expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple' }]);
+    await onNode('restore-config', viaApi());
+    // The configured admin password is not there yet on a factory-fresh Controller.
+    expect(avi.imports).toEqual([{ configuration: 'BACKUP', passphrase: 'correct horse battery staple', initialAdminPassword: 'initial-admin-password' }]);
     expect(ec2.calls()).toHaveLength(0);
   });
 
-  it('without a recorded backup it refuses rather than restoring nothing', async () => {
-    const { avi, onRun } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
-    await expect(onRun('restore-config', DATA1)).rejects.toThrow('no configuration backup recorded');
+  it('ssh: uploads the backup to the node, runs restore_config.py with --flushdb on 22.1, the passphrase never a flag', async () => {
+    const { avi, shell, deps, onNode } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await onNode('restore-config', viaSsh());
     expect(avi.imports).toEqual([]);
+    expect(shell.restores).toHaveLength(1);
+    const req = shell.restores[0]!;
+    expect(req.target).toEqual({ host: '10.0.0.1', port: 22, username: 'admin', privateKeyPath: '/keys/id_ed25519', knownHostsPath: '/keys/known_hosts', acceptNewHostKey: false });
+    expect(req.configuration).toBe('BACKUP');
+    expect(req.remotePath).toBe('/tmp/avi-encrypt-run-2024-0001.json');
+    expect(req.flags).toEqual(['--flushdb']);
+    expect(req.flags.join(' ')).not.toContain('correct horse');
+    expect(req.passphrase).toBe('correct horse battery staple');
+  });
+
+  it('ssh: the endpoint override replaces <node ip>:22', async () => {
+    const { shell, deps, onNode } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await onNode('restore-config', { ...viaSsh(), restore: { via: 'ssh', ssh: { ...SSH, endpoint: '127.0.0.1:2222' } } });
+    expect(shell.restores[0]!.target).toMatchObject({ host: '127.0.0.1', port: 2222 });
+  });
+
+  it('ssh: a failed restore fails the step', async () => {
+    const { shell, deps, onNode } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    shell.restoreError = new Error('restore_config.py on 10.0.0.1 did not restore the configuration (exit 1): ERROR: wrong passphrase');
+    await expect(onNode('restore-config', viaSsh())).rejects.toThrow('wrong passphrase');
+  });
+
+  it('a Controller refusing the configured admin login (401) is factory-fresh: it restores', async () => {
+    const { avi, deps, onNode } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.clusterError = new AviError(401, 'Avi login refused for user admin', 'auth');
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await onNode('restore-config', viaApi());
+    expect(avi.imports).toHaveLength(1);
+  });
+
+  it('any other failure to read the cluster is not taken for a fresh Controller', async () => {
+    const { avi, deps, onNode } = setup(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    avi.clusterError = new AviError(403, 'Avi login forbidden for user admin: account locked', 'auth');
+    deps.saved.set('/runs/b.json', 'BACKUP');
+    await expect(onNode('restore-config', viaApi())).rejects.toThrow('account locked');
+    expect(avi.imports).toEqual([]);
+  });
+
+  it('without a recorded backup it refuses rather than restoring nothing', async () => {
+    const { avi, onNode } = setup({ ...clusterOf(['10.0.0.1']), uuid: 'cluster-fresh' }, [runtimeOf('CLUSTER_UP_NO_HA', [])]);
+    await expect(onNode('restore-config', { ...viaApi(), backupFile: undefined } as ControllerData)).rejects.toThrow('no configuration backup recorded');
+    expect(avi.imports).toEqual([]);
+  });
+});
+
+describe('check-ssh', () => {
+  const SSH = { key: '/keys/id_ed25519', knownHosts: '/keys/known_hosts', acceptNewHostKey: true, user: 'admin', endpoint: '127.0.0.1:2222' };
+  const check = (shell: FakeShell, data: ControllerData) => effectsFor(makeDeps(realGateway(), new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]), shell))['check-ssh'].run(runScope(data), signal());
+
+  it('logs in where the restore will (the endpoint override here) and records the version for the flags', async () => {
+    const shell = new FakeShell();
+    expect(await check(shell, { ...DATA1, restore: { via: 'ssh', ssh: SSH } })).toEqual({ controllerVersion: '22.1.3' });
+    expect(shell.checks).toEqual([{ host: '127.0.0.1', port: 2222, username: 'admin', privateKeyPath: '/keys/id_ed25519', knownHostsPath: '/keys/known_hosts', acceptNewHostKey: true }]);
+  });
+
+  it('an SSH refusal (host key, login) is a preflight refusal with the same one line', async () => {
+    const shell = new FakeShell();
+    shell.accessError = new ShellError('the SSH host key of 10.0.0.1 (ssh-ed25519 SHA256:x) does not match /keys/known_hosts (line 3)', 'host-key');
+    const e = await rejection(check(shell, { ...DATA1, restore: { via: 'ssh', ssh: SSH } }));
+    expect(e).toBeInstanceOf(PreflightError);
+    expect(e.message).toContain('does not match /keys/known_hosts (line 3)');
+  });
+
+  it('without a key it is refused, naming --ssh-key and --restore-via api', async () => {
+    const { key: _k, ...noKey } = SSH;
+    const e = await rejection(check(new FakeShell(), { ...DATA1, restore: { via: 'ssh', ssh: noKey } }));
+    expect(e).toBeInstanceOf(PreflightError);
+    expect(e.message).toMatch(/set --ssh-key or AVI_ENCRYPT_SSH_KEY .* or pass --restore-via api/);
+  });
+});
+
+describe('restore_config.py flags by Controller version', () => {
+  it('--flushdb from 22.1 on (and when the version is unknown), none before', () => {
+    expect(restoreFlags('22.1.3')).toEqual(['--flushdb']);
+    expect(restoreFlags('30.2.1')).toEqual(['--flushdb']);
+    expect(restoreFlags(undefined)).toEqual(['--flushdb']);
+    expect(restoreFlags('21.1.4')).toEqual([]);
+    expect(restoreFlags('17.1.4')).toEqual([]);
   });
 });

@@ -73,6 +73,8 @@ export interface InstanceSpec {
   rootDevice?: string;
   devices?: Array<{ device: string; volumeId: string; deleteOnTermination?: boolean }>;
   reason?: { code: string; message: string };
+  /** The AMI it was launched from. */
+  image?: string;
 }
 
 export function sdkInstance(s: InstanceSpec): Instance {
@@ -89,6 +91,7 @@ export function sdkInstance(s: InstanceSpec): Instance {
       Ebs: { VolumeId: d.volumeId, DeleteOnTermination: d.deleteOnTermination ?? true, Status: 'attached' },
     })),
     ...(s.reason ? { StateReason: { Code: s.reason.code, Message: s.reason.message } } : {}),
+    ...(s.image ? { ImageId: s.image } : {}),
   };
 }
 

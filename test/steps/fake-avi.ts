@@ -18,7 +18,9 @@ export class FakeAvi implements AviGateway {
   roles = new Map<string, AviRole>();
   readonly calls: string[] = [];
   readonly puts: ClusterConfig[] = [];
-  readonly imports: Array<{ configuration: string; passphrase: string }> = [];
+  readonly imports: Array<{ configuration: string; passphrase: string; initialAdminPassword?: string }> = [];
+  /** getCluster throws this while set (a fresh Controller refusing the configured admin's login). */
+  clusterError: Error | undefined;
   readonly exports: string[] = [];
 
   constructor(cluster: ClusterConfig, runtimes: RuntimeAnswer[]) {
@@ -36,6 +38,7 @@ export class FakeAvi implements AviGateway {
   }
   async getCluster(): Promise<ClusterConfig> {
     this.calls.push('getCluster');
+    if (this.clusterError) throw this.clusterError;
     return structuredClone(this.cluster);
   }
   async getClusterRuntime(): Promise<ClusterRuntime> {
@@ -54,9 +57,9 @@ export class FakeAvi implements AviGateway {
     this.exports.push(passphrase);
     return this.exported;
   }
-  async importConfiguration(configuration: string, passphrase: string): Promise<void> {
+  async importConfiguration(configuration: string, passphrase: string, initialAdminPassword?: string): Promise<void> {
     this.calls.push('importConfiguration');
-    this.imports.push({ configuration, passphrase });
+    this.imports.push({ configuration, passphrase, ...(initialAdminPassword === undefined ? {} : { initialAdminPassword }) });
   }
   async currentUser(): Promise<AviUser | undefined> {
     this.calls.push('currentUser');

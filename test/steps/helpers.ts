@@ -10,9 +10,11 @@ import { controllerSteps } from '../../src/steps/controller/index.js';
 import type { StepDeps } from '../../src/steps/deps.js';
 import type { Effect, Scope } from '../../src/steps/effect.js';
 import { REGION } from './ec2-world.js';
+import { FakeShell } from './fake-shell.js';
 
 export * from './ec2-world.js';
 export * from './fake-avi.js';
+export * from './fake-shell.js';
 
 export const KEY_ID = '0b7f3f5e-1111-4222-8333-944444444444';
 export const KEY_ARN = `arn:aws:kms:${REGION}:123456789012:key/${KEY_ID}`;
@@ -32,12 +34,12 @@ export interface TestDeps extends StepDeps {
  * StepDeps over one AWS gateway and one Avi gateway, split by domain the way connectTarget
  * splits the real ones. The clock only moves when a step sleeps.
  */
-export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
+export function makeDeps(aws: AwsGateway, avi: AviGateway, shell: FakeShell = new FakeShell()): TestDeps {
   const clock = { t: T0, sleeps: [] as number[] };
   const saved = new Map<string, string>();
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, access: avi },
-    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell, access: avi },
+    writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi, shell },
     clock,
     saved,
     files: {
@@ -53,6 +55,7 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway): TestDeps {
       },
     },
     backupPassphrase: async () => 'correct horse battery staple',
+    nodePassword: async () => 'initial-admin-password',
     pollIntervalMs: 10_000,
     sleep: async (ms, signal) => {
       signal.throwIfAborted();

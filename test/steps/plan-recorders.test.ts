@@ -109,10 +109,11 @@ describe('the plan recorder', () => {
 function untouchable(): StepDeps {
   const refuse = (what: string) => new Proxy({}, { get: (_t, p) => { throw new Error(`a plan facet used deps.${what}.${String(p)}`); } });
   return {
-    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), engines: refuse('reads.engines'), access: refuse('reads.access') } as StepDeps['reads'],
-    writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster'), cloud: refuse('writes.cloud'), engines: refuse('writes.engines') } as StepDeps['writes'],
+    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), engines: refuse('reads.engines'), shell: refuse('reads.shell'), access: refuse('reads.access') } as StepDeps['reads'],
+    writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster'), cloud: refuse('writes.cloud'), engines: refuse('writes.engines'), shell: refuse('writes.shell') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),
+    nodePassword: () => Promise.reject(new Error('a plan facet asked for the node password')),
     pollIntervalMs: 1,
     sleep: () => Promise.reject(new Error('a plan facet slept')),
     now: () => 0,
@@ -160,7 +161,7 @@ const NODE_ACTIONS: Array<[Id, string[]]> = [
   ['rollback-start-node', ['StartInstances i-1']],
   ['rollback-rejoin', [`PUT /api/cluster ${CLUSTER_UUID}`]],
 ];
-const RUN_ACTIONS: Id[] = ['claim-nodes', 'export-config', 'create-volumes', 'restore-config', 'release-nodes'];
+const RUN_ACTIONS: Id[] = ['claim-nodes', 'copy-ami', 'export-config', 'create-volumes', 'restore-config', 'release-nodes'];
 
 describe('plan facets of the controller actions', () => {
   it('every action of the controller runbooks is covered below', () => {
@@ -217,6 +218,20 @@ describe('plan facets of the controller actions', () => {
     const exported = await planOnRun('export-config');
     expect(exported.calls).toEqual(['POST /api/configuration/export configuration']);
     expect(exported.patch).toEqual({ backupFile: '<run folder>/backups/controller-config.json' });
-    expect((await planOnRun('restore-config')).calls).toEqual(['POST /api/configuration/import configuration']);
+    const ssh = { key: '/k/id', knownHosts: '/k/known_hosts', acceptNewHostKey: false, user: 'admin' };
+    const one = { ...DATA, nodes: [SWAPPED] };
+    expect((await planOnRun('restore-config', { ...one, restore: { via: 'api', ssh } })).calls).toEqual(['POST /api/configuration/import configuration']);
+    const overSsh = await planOnRun('restore-config', { ...one, restore: { via: 'ssh', ssh }, controllerVersion: '21.1.4' });
+    expect(overSsh.calls).toEqual(['SSH /opt/avi/scripts/restore_config.py admin@10.0.0.1:22']);
+    // 21.1 takes no --flushdb; the passphrase is typed at the prompt, never a flag or in the plan.
+    expect(overSsh.detail).toEqual([{ upload: `/tmp/avi-encrypt-${RUN_ID}.json`, flags: ['--config', `/tmp/avi-encrypt-${RUN_ID}.json`], passphrase: 'typed at its prompt', then: `rm -f /tmp/avi-encrypt-${RUN_ID}.json` }]);
+  });
+
+  it('copy-ami plans one encrypted CopyImage of the source with the key, and names the copy the volumes come from', async () => {
+    const data = dataWith({ encryptedAmi: undefined, rootSnapshotId: undefined, sourceAmi: { imageId: 'ami-src', name: 'Avi-Controller-22.1.3-9096', rootSize: 128 } });
+    const { calls, patch, detail } = await planOnRun('copy-ami', data);
+    expect(calls).toEqual(['CopyImage ami-planned-1']);
+    expect(detail[0]).toMatchObject({ sourceImageId: 'ami-src', kmsKeyId: KEY_ARN, encrypted: true, tags: { [TAG.runId]: RUN_ID, [TAG.role]: 'encrypted-ami' } });
+    expect(patch).toEqual({ encryptedAmi: 'ami-planned-1', amiCopied: true, rootSnapshotId: '<root snapshot of ami-planned-1>', rootSnapshotSize: 128 });
   });
 });

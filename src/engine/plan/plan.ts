@@ -49,6 +49,7 @@ export async function makePlan(module: AnyRunbookModule, settings: Settings, tar
     files: { save: async (name) => `<run folder>/backups/${name}`, load: async () => '' },
     // Exports and imports are recorded, not sent: no passphrase is needed to plan.
     backupPassphrase: async () => '',
+    nodePassword: async () => '',
     pollIntervalMs: settings.pollIntervalMs,
     sleep: async () => undefined,
     now: () => Date.now(),

@@ -1,81 +1,89 @@
-// The Controller cluster as it reacts to the EC2 world: nodes power off and boot with their
-// instances, rejoin (configured root) or wait to be joined (factory-fresh root), converge,
-// elect a new leader, and make the API unreachable or 503 the way the docs describe.
-// Durations are the documented real ones, scaled by the lab clock.
+// The Controller cluster: its nodes (node-power.ts follows their instances), convergence, leader
+// election, and what a client of the cluster's address sees: unreachable, 503 or serving, the way
+// the docs describe. Membership changes (PUT /api/cluster) are applied here once membership.ts has
+// checked them. Durations are the documented real ones, scaled by the lab clock.
 
 import type { ClusterRuntime } from '../../avi/types.js';
 import type { Timeline } from '../timeline.js';
 import type { InstanceRecord, World } from '../world/types.js';
 import { freshConfig, seededConfig, VERSION, type ControllerConfig } from './config.js';
-
-/** Docs: warm reboot 2-3 min; leader failover / warm restart leaves the API down 2-3 min;
- *  forming or re-forming a cluster takes "generally 4-10 minutes". */
-export const DURATIONS = { bootMs: 150_000, failoverMs: 150_000, restartMs: 150_000, convergeMs: 300_000 } as const;
-
-type Power = 'down' | 'booting' | 'up';
-type Membership = 'active' | 'converging' | 'out';
-
-interface NodeSim {
-  ip: string;
-  power: Power;
-  member: Membership;
-  /** Bumped on every power change so stale boot/convergence timers do nothing. */
-  gen: number;
-  rootVolumeId?: string;
-  /** Booted from a factory-fresh root: stays out until the cluster configuration is saved. */
-  awaitingJoin: boolean;
-  upSince?: string;
-}
+import { bootsController, DURATIONS, newNode, nodeState, rootContent, type NodeSim } from './node.js';
+import { ClusterRecorder } from './cluster-timeline.js';
+import { bootNode, powerOffNode } from './node-power.js';
 
 export type ApiMode = 'up' | 'unavailable' | 'unreachable';
 
 export class ClusterSim {
-  readonly nodes: NodeSim[];
+  /** Every Controller the lab knows: the listed nodes and Controllers booted on other instances. */
+  readonly known = new Map<string, NodeSim>();
   leader: string;
   config: ControllerConfig;
   /** Bumped whenever the serving node restarts or changes: sessions from an older epoch are dead. */
   epoch = 0;
-  private lastConfigured: ControllerConfig;
+  /** The configuration last persisted on the nodes' disks: what a configured root boots with. */
+  lastConfigured: ControllerConfig;
   private restarting: string | null = null;
   private restartGen = 0;
-  private upSince = new Date().toISOString();
+  private readonly upSince = new Date().toISOString();
+  readonly rec: ClusterRecorder;
 
-  constructor(private readonly world: World, private readonly timeline: Timeline, ips: string[]) {
+  /** @param nodePassword the initial admin password of every factory-default Controller in the lab */
+  constructor(readonly world: World, timeline: Timeline, ips: string[], readonly nodePassword: string) {
     if (ips.length !== 1 && ips.length !== 3) throw new Error(`a Controller cluster has 1 or 3 nodes, got ${ips.length}`);
+    this.rec = new ClusterRecorder(timeline, this);
     const first = world.instanceByPrivateIp(ips[0]!);
     this.lastConfigured = seededConfig({ nodes: ips, region: world.region, vpcId: first?.vpcId ?? [...world.vpcs.keys()][0] ?? 'vpc-unknown' });
     this.config = this.lastConfigured;
-    this.nodes = ips.map((ip) => {
-      const inst = world.instanceByPrivateIp(ip);
-      const root = inst ? world.rootVolume(inst.instanceId) : undefined;
-      const running = inst?.state === 'running' && root !== undefined;
-      const n: NodeSim = { ip, power: running ? 'up' : 'down', member: running ? 'active' : 'out', gen: 0, awaitingJoin: false };
-      if (root) n.rootVolumeId = root.volumeId;
-      if (running) n.upSince = this.upSince;
-      return n;
-    });
-    if (this.single && this.nodes[0]!.power === 'up' && root(world, this.nodes[0]!) === 'fresh') this.config = freshConfig(ips[0]!);
+    for (const inst of world.instances.values()) {
+      const root = world.rootVolume(inst.instanceId);
+      const listed = ips.includes(inst.privateIp);
+      if (inst.state !== 'running' || !root || (!listed && !bootsController(root.content))) continue;
+      const n = newNode(inst.privateIp, 'up', root.volumeId);
+      n.upSince = this.upSince;
+      n.instanceId = n.bootedInstanceId = inst.instanceId;
+      if (!listed) n.member = 'out';
+      this.known.set(n.ip, n);
+    }
+    for (const ip of ips) if (!this.known.has(ip)) this.known.set(ip, newNode(ip, 'down', undefined));
+    if (this.single && this.nodes[0]!.power === 'up' && rootContent(world, this.nodes[0]!) === 'fresh') this.config = freshConfig(ips[0]!);
     this.leader = (this.nodes.find((n) => n.power === 'up') ?? this.nodes[0]!).ip;
-    for (const n of this.nodes) timeline.record(n.ip, this.nodeState(n));
-    timeline.record('leader', this.leader);
+    for (const n of this.known.values()) this.rec.node(n);
     this.refresh('lab started');
   }
 
-  get single(): boolean { return this.nodes.length === 1; }
+  /** The listed nodes, in the configuration's order. */
+  get nodes(): NodeSim[] {
+    return this.config.cluster.nodes.map((c) => this.nodeAt(c.ip.addr));
+  }
+
+  get single(): boolean { return this.config.cluster.nodes.length === 1; }
+
+  isMember(ip: string): boolean {
+    return this.config.cluster.nodes.some((c) => c.ip.addr === ip);
+  }
+
+  nodeAt(ip: string): NodeSim {
+    let n = this.known.get(ip);
+    if (!n) this.known.set(ip, (n = newNode(ip, 'down', undefined)));
+    return n;
+  }
 
   /** World listener: instance state changes drive node power. */
   onInstance(inst: InstanceRecord, from: InstanceRecord['state']): void {
-    const n = this.nodes.find((x) => x.ip === inst.privateIp);
-    if (!n) return;
-    if (inst.state === 'running' && from !== 'running') this.boot(n, inst);
-    else if (from === 'running' && inst.state !== 'running') this.powerOff(n, inst.state);
+    const ip = inst.privateIp;
+    if (!this.known.has(ip) && inst.state !== 'running') return; // not (yet) a Controller we know of
+    const n = this.nodeAt(ip);
+    if (inst.state === 'running' && from !== 'running') bootNode(this, n, inst);
+    else if (from === 'running' && inst.state !== 'running') powerOffNode(this, n, inst.state);
   }
 
   apiMode(): ApiMode {
-    const up = this.nodes.filter((n) => n.power === 'up');
-    if (up.length === 0) return 'unreachable';
+    const leader = this.nodeAt(this.leader);
+    // The API (and the cluster VIP) lives on the leader: while it is gone and no follower has
+    // taken over yet, nobody answers.
+    if (leader.power !== 'up') return 'unreachable';
     if (this.restarting) return 'unavailable';
-    if (!this.single && (this.activeCount() < 2 || this.node(this.leader)?.member !== 'active')) return 'unavailable';
+    if (!this.single && (this.activeCount() < 2 || leader.member !== 'active')) return 'unavailable';
     return 'up';
   }
 
@@ -93,7 +101,7 @@ export class ClusterSim {
     return {
       cluster_state: { state, progress: ready ? 100 : 50, up_since: this.upSince },
       node_states: this.nodes.map((n) => {
-        const s: ClusterRuntime['node_states'][number] = { name: n.ip, role: n.ip === this.leader ? 'CLUSTER_LEADER' : 'CLUSTER_FOLLOWER', state: this.nodeState(n), mgmt_ip: n.ip };
+        const s: ClusterRuntime['node_states'][number] = { name: n.ip, role: n.ip === this.leader ? 'CLUSTER_LEADER' : 'CLUSTER_FOLLOWER', state: nodeState(n), mgmt_ip: n.ip };
         if (n.upSince && n.member === 'active') s.up_since = n.upSince;
         return s;
       }),
@@ -101,111 +109,25 @@ export class ClusterSim {
     };
   }
 
-  /** PUT /api/cluster saved: a booted factory-fresh node is now told to join. */
-  clusterSaved(): void {
-    for (const n of this.nodes) if (n.awaitingJoin && n.power === 'up') this.join(n, 'cluster configuration saved: joining');
-    this.refresh();
+  /** Nodes that are really up and hold the converged cluster configuration (not what peers believe). */
+  activeNodes(): string[] {
+    return this.nodes.filter((n) => n.power === 'up' && n.member === 'active').map((n) => n.ip).sort();
   }
 
   /** A restored configuration: services restart (API 503), then the Controller serves it. */
   restored(config: ControllerConfig): void {
     const n = this.nodes[0]!;
-    this.config = config;
+    // The script restores a 1-node cluster on this node (reference §4).
+    this.config = { ...config, cluster: { ...config.cluster, nodes: [{ name: n.ip, ip: { addr: n.ip, type: 'V4' } }] } };
     // Only a restart that completes persists the configuration on the root volume.
     this.beginRestart('restoring configuration', DURATIONS.restartMs, () => {
-      this.lastConfigured = config;
+      this.lastConfigured = this.config;
       this.markRootConfigured(n);
     });
   }
 
-  private boot(n: NodeSim, inst: InstanceRecord): void {
-    const root = this.world.rootVolume(inst.instanceId);
-    n.power = 'booting';
-    n.member = 'out';
-    n.awaitingJoin = false;
-    const gen = ++n.gen;
-    if (root) n.rootVolumeId = root.volumeId;
-    else delete n.rootVolumeId;
-    this.timeline.record(n.ip, 'CLUSTER_WARM_REBOOT', root ? `booting from ${root.volumeId} (${root.content}${root.encrypted ? ', encrypted' : ''})` : 'no root volume');
-    if (this.single) this.epoch++;
-    this.refresh();
-    if (!root) return; // nothing to boot from: the node never comes up
-    this.world.clock.after(DURATIONS.bootMs, () => {
-      if (gen === n.gen) this.booted(n);
-    });
-  }
-
-  private booted(n: NodeSim): void {
-    const content = root(this.world, n);
-    if (content !== 'configured' && content !== 'fresh') {
-      this.timeline.record(n.ip, 'CLUSTER_FAILURE', `root volume holds no Controller image (${content ?? 'missing'})`);
-      n.power = 'down'; // running instance, dead Controller: never answers, never joins
-      this.refresh();
-      return;
-    }
-    n.power = 'up';
-    n.upSince = new Date().toISOString();
-    if (this.single) {
-      n.member = 'active';
-      this.epoch++;
-      this.restarting = null;
-      // The disk holds the configuration: a configured root boots with the one last saved on it.
-      this.config = content === 'configured' ? this.lastConfigured : freshConfig(n.ip);
-      this.timeline.record(n.ip, this.nodeState(n), content === 'configured' ? 'up with its configuration' : 'factory-fresh: no configuration');
-    } else if (content === 'configured') {
-      this.join(n, 'rejoining by itself (rejoin_nodes_automatically)');
-    } else {
-      n.awaitingJoin = true;
-      this.timeline.record(n.ip, 'CLUSTER_INACTIVE', 'factory-fresh: waits for the cluster configuration to be saved');
-    }
-    this.ensureLeader();
-    this.refresh();
-  }
-
-  private join(n: NodeSim, why: string): void {
-    n.awaitingJoin = false;
-    n.member = 'converging';
-    const gen = n.gen;
-    this.timeline.record(n.ip, 'CLUSTER_STARTING', why);
-    this.world.clock.after(DURATIONS.convergeMs, () => {
-      if (gen !== n.gen || n.power !== 'up') return;
-      n.member = 'active';
-      n.upSince = new Date().toISOString();
-      this.markRootConfigured(n); // it now holds the cluster configuration
-      this.timeline.record(n.ip, 'CLUSTER_ACTIVE', 'converged');
-      this.ensureLeader();
-      this.refresh();
-    });
-  }
-
-  private powerOff(n: NodeSim, state: string): void {
-    n.power = 'down';
-    n.member = 'out';
-    n.awaitingJoin = false;
-    n.gen++;
-    delete n.upSince;
-    this.timeline.record(n.ip, 'CLUSTER_INACTIVE', `instance ${state}: heartbeats stopped`);
-    if (this.single) {
-      this.epoch++;
-      this.restartGen++;
-      this.restarting = null;
-    }
-    this.ensureLeader();
-    this.refresh();
-  }
-
-  /** A follower takes leadership when the leader is gone; the API is 503 while it takes over. */
-  private ensureLeader(): void {
-    if (this.single || this.node(this.leader)?.member === 'active') return;
-    const next = this.nodes.find((n) => n.member === 'active' && n.power === 'up');
-    if (!next || this.activeCount() < 2) return;
-    const old = this.leader;
-    this.leader = next.ip;
-    this.timeline.record('leader', next.ip, `takes leadership from ${old}`);
-    this.beginRestart(`leader ${old} lost; ${next.ip} takes leadership`, DURATIONS.failoverMs);
-  }
-
-  private beginRestart(reason: string, ms: number, done?: () => void): void {
+  /** The leader restarts services for a membership change; the API answers 503 meanwhile. */
+  beginRestart(reason: string, ms: number, done?: () => void): void {
     const gen = ++this.restartGen;
     this.restarting = reason;
     this.epoch++;
@@ -218,32 +140,61 @@ export class ClusterSim {
     });
   }
 
-  private markRootConfigured(n: NodeSim): void {
+  /** A listed node starts joining and is active after `ms`, holding the cluster configuration. */
+  join(n: NodeSim, why: string, ms: number = DURATIONS.convergeMs): void {
+    n.awaitingJoin = false;
+    n.member = 'converging';
+    const gen = n.gen;
+    this.rec.node(n, why);
+    this.world.clock.after(ms, () => {
+      if (gen !== n.gen || n.power !== 'up' || !this.isMember(n.ip)) return;
+      n.member = 'active';
+      n.upSince = new Date().toISOString();
+      if (n.bootedInstanceId) n.instanceId = n.bootedInstanceId;
+      this.markRootConfigured(n);
+      this.rec.node(n, 'converged');
+      this.ensureLeader();
+      this.refresh();
+    });
+  }
+
+  /** A removed follower clears its state: a factory-default Controller at the same IP. */
+  wipe(n: NodeSim): void {
+    n.member = 'out';
+    n.awaitingJoin = false;
+    const vol = n.rootVolumeId ? this.world.volumes.get(n.rootVolumeId) : undefined;
+    // Lab simplification: a removed node that is down keeps its disk (the leader "forcibly removes" it).
+    if (vol && n.power === 'up') vol.content = 'fresh';
+    this.rec.node(n, n.power === 'up' ? 'removed from the cluster: re-imaged to factory default' : 'removed from the cluster while down');
+  }
+
+  refresh(detail?: string): void {
+    this.rec.cluster(detail, this.restarting);
+  }
+
+  /** The only node went down or came back: whatever restart was under way is over, sessions are gone. */
+  singleNodeRestarted(): void {
+    this.epoch++;
+    this.restartGen++;
+    this.restarting = null;
+  }
+
+  /** A follower takes leadership when the leader is declared down; the API is 503 while it takes over. */
+  ensureLeader(): void {
+    if (this.single || this.nodeAt(this.leader).member === 'active') return;
+    const next = this.nodes.find((n) => n.member === 'active' && n.power === 'up');
+    if (!next || this.activeCount() < 2) return;
+    const old = this.leader;
+    this.leader = next.ip;
+    this.beginRestart(`leader ${old} lost; ${next.ip} takes leadership`, DURATIONS.failoverMs);
+  }
+
+  markRootConfigured(n: NodeSim): void {
     const vol = n.rootVolumeId ? this.world.volumes.get(n.rootVolumeId) : undefined;
     if (vol) vol.content = 'configured';
   }
 
-  private refresh(detail?: string): void {
-    this.timeline.record('cluster', this.clusterState(), detail);
-    const mode = this.apiMode();
-    this.timeline.record('api', mode === 'up' ? 'SERVING' : mode === 'unavailable' ? 'UNAVAILABLE' : 'UNREACHABLE', mode === 'up' ? `leader ${this.leader}` : (this.restarting ?? detail));
-  }
-
-  private nodeState(n: NodeSim): string {
-    if (n.power === 'booting') return 'CLUSTER_WARM_REBOOT';
-    if (n.power === 'down' || n.member === 'out') return 'CLUSTER_INACTIVE';
-    return n.member === 'converging' ? 'CLUSTER_STARTING' : 'CLUSTER_ACTIVE';
-  }
-
-  private node(ip: string): NodeSim | undefined {
-    return this.nodes.find((n) => n.ip === ip);
-  }
-
   private activeCount(): number {
-    return this.nodes.filter((n) => n.power === 'up' && n.member === 'active').length;
+    return this.nodes.filter((n) => n.member === 'active').length;
   }
-}
-
-function root(world: World, n: NodeSim): string | undefined {
-  return n.rootVolumeId ? world.volumes.get(n.rootVolumeId)?.content : undefined;
 }

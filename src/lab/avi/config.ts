@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import type { ClusterConfig, Cloud } from '../../avi/types.js';
 import { HttpError, compareVersions } from './http.js';
+import { ADMIN_TENANT, devTenant, type Tenant } from './tenants.js';
 
 export interface SeGroup {
   uuid: string;
@@ -13,12 +14,16 @@ export interface SeGroup {
   max_se: number;
   ha_mode: string;
   se_name_prefix: string;
+  /** Tenant-scoped objects carry their tenant's uuid; absent means admin. */
+  tenant_uuid?: string;
   [extra: string]: unknown;
 }
 
 export interface ControllerConfig {
   /** False on a factory-fresh Controller (runtime `node_info.has_config`). */
   hasConfig: boolean;
+  /** Tenants the admin user may work in; admin first. */
+  tenants: Tenant[];
   cluster: ClusterConfig;
   clouds: Cloud[];
   seGroups: SeGroup[];
@@ -45,6 +50,7 @@ export function seededConfig(opts: { nodes: string[]; region: string; vpcId: str
   });
   return {
     hasConfig: true,
+    tenants: [ADMIN_TENANT, devTenant()],
     cluster: { uuid: `cluster-${randomUUID()}`, name: 'cluster-0-1', nodes: opts.nodes.map(node), rejoin_nodes_automatically: true },
     clouds: [{
       uuid: cloudUuid,
@@ -65,7 +71,7 @@ export function seededConfig(opts: { nodes: string[]; region: string; vpcId: str
 
 /** What a factory-fresh Controller boots with: itself as a 1-node cluster under a new uuid, nothing else. */
 export function freshConfig(ip: string): ControllerConfig {
-  return { hasConfig: false, cluster: { uuid: `cluster-${randomUUID()}`, name: 'cluster-0-1', nodes: [node(ip)] }, clouds: [], seGroups: [], secrets: null };
+  return { hasConfig: false, tenants: [ADMIN_TENANT], cluster: { uuid: `cluster-${randomUUID()}`, name: 'cluster-0-1', nodes: [node(ip)] }, clouds: [], seGroups: [], secrets: null };
 }
 
 const PREFIX = '$AES-256-GCM$';
@@ -102,6 +108,7 @@ export function exportConfiguration(config: ControllerConfig, passphrase: string
   const cloudName = new Map(config.clouds.map((c) => [c.uuid, c.name]));
   const doc: Record<string, unknown> = {
     META: { version: { ...VERSION }, full_system: true, export_time: new Date().toISOString(), passphrase_salt: salt.toString('base64') },
+    Tenant: config.tenants.map((t) => ({ ...t, local: true })),
     Cluster: [{ ...config.cluster, tenant_ref: tenantRef }],
     Cloud: config.clouds.map((c) => ({ ...c, tenant_ref: tenantRef })),
     ServiceEngineGroup: config.seGroups.map(({ cloud_uuid, ...g }) => ({ ...g, tenant_ref: tenantRef, cloud_ref: `/api/cloud/?tenant=admin&name=${cloudName.get(cloud_uuid) ?? ''}` })),
@@ -135,7 +142,8 @@ export function importConfiguration(input: unknown, passphrase: unknown): Contro
     const name = new URLSearchParams(String(cloud_ref ?? '').split('?')[1] ?? '').get('name') ?? '';
     return { ...strip(g), cloud_uuid: byName.get(name) ?? '' } as SeGroup;
   });
-  return { hasConfig: true, cluster: strip(clusters[0]) as ClusterConfig, clouds, seGroups, secrets };
+  const tenants = (Array.isArray(doc.Tenant) ? doc.Tenant : [ADMIN_TENANT]).map((t: Tenant) => ({ uuid: String(t.uuid), name: String(t.name) }));
+  return { hasConfig: true, tenants, cluster: strip(clusters[0]) as ClusterConfig, clouds, seGroups, secrets };
 }
 
 function parseJson(text: string): unknown {
@@ -144,4 +152,9 @@ function parseJson(text: string): unknown {
   } catch {
     throw new HttpError(400, 'configuration is not valid JSON');
   }
+}
+
+/** The tenant a scoped object lives in. */
+export function tenantOf(obj: Record<string, unknown>): string {
+  return typeof obj.tenant_uuid === 'string' ? obj.tenant_uuid : ADMIN_TENANT.uuid;
 }

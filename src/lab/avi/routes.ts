@@ -3,12 +3,13 @@
 // the Avi object model (reference §2-7).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClusterConfig } from '../../avi/types.js';
 import type { ClusterSim } from './cluster.js';
-import { exportConfiguration, importConfiguration, VERSION } from './config.js';
+import { exportConfiguration, importConfiguration, tenantOf, VERSION } from './config.js';
 import type { Fleet } from './fleet/fleet.js';
 import { FLEET_COLLECTIONS, routeFleet } from './fleet/routes.js';
 import { HttpError, parseObjectBody, readBody, sendJson } from './http.js';
+import { applyMembership, checkClusterPut } from './membership.js';
+import type { Tenant } from './tenants.js';
 
 export interface ApiContext {
   req: IncomingMessage;
@@ -19,6 +20,8 @@ export interface ApiContext {
   cluster: ClusterSim;
   /** SEs and virtual services; absent when the sim runs on a bare world (no EC2 to launch SEs in). */
   fleet?: Fleet | undefined;
+  /** The tenant the request works in (X-Avi-Tenant / X-Avi-Tenant-UUID); tenant-scoped objects are filtered by it. */
+  tenant: Tenant;
 }
 
 /** Paths answered without a session. */
@@ -48,8 +51,9 @@ export async function routeApi(ctx: ApiContext): Promise<void> {
       if (parts.length > 2 || (parts[1] !== undefined && parts[1] !== config.cluster.uuid)) throw new HttpError(404, `Cluster object ${parts.slice(1).join('/')} not found`);
       allow('GET', 'PUT');
       if (method === 'PUT') {
-        config.cluster = validateCluster(await body(), config.cluster);
-        cluster.clusterSaved();
+        const change = checkClusterPut(await body(), cluster, cluster.nodePassword);
+        sendJson(res, 200, withRefs(change.next, 'cluster', ctx));
+        return applyMembership(cluster, change); // answered first: a re-formation takes the API down right after
       }
       return sendJson(res, 200, withRefs(config.cluster, 'cluster', ctx));
     }
@@ -81,24 +85,9 @@ export async function routeApi(ctx: ApiContext): Promise<void> {
 function withRefs(obj: Record<string, any>, type: string, ctx: ApiContext): Record<string, unknown> {
   const named = ctx.url.searchParams.get('include_name') === 'true';
   const ref = (t: string, uuid: string, name?: string) => `${ctx.origin}/api/${t}/${uuid}${named && name ? `#${name}` : ''}`;
-  const { cloud_uuid, ...rest } = obj;
-  const out: Record<string, unknown> = { url: ref(type, obj.uuid, obj.name), ...rest, tenant_ref: ref('tenant', 'admin', 'admin') };
+  const { cloud_uuid, tenant_uuid, ...rest } = obj;
+  const tenant = ctx.cluster.config.tenants.find((t) => t.uuid === tenantOf(obj));
+  const out: Record<string, unknown> = { url: ref(type, obj.uuid, obj.name), ...rest, tenant_ref: ref('tenant', tenantOf(obj), tenant?.name) };
   if (cloud_uuid) out.cloud_ref = ref('cloud', cloud_uuid, ctx.cluster.config.clouds.find((c) => c.uuid === cloud_uuid)?.name);
   return out;
-}
-
-/** PUT /api/cluster on this path may edit and save, never change membership. */
-function validateCluster(b: Record<string, any>, current: ClusterConfig): ClusterConfig {
-  if (b.uuid !== undefined && b.uuid !== current.uuid) throw new HttpError(400, `uuid ${b.uuid} does not match cluster ${current.uuid}`);
-  if (typeof b.name !== 'string' || b.name === '') throw new HttpError(400, 'name: This field is required.');
-  if (!Array.isArray(b.nodes) || b.nodes.length === 0) throw new HttpError(400, 'nodes: at least one node is required');
-  const ips = b.nodes.map((n: any) => n?.ip?.addr);
-  if (ips.some((ip: unknown) => typeof ip !== 'string')) throw new HttpError(400, 'nodes: every node needs ip.addr');
-  const have = current.nodes.map((n) => n.ip.addr);
-  const same = ips.length === have.length && have.every((ip) => ips.includes(ip));
-  if (!same) throw new HttpError(400, `Cluster membership change is not allowed here: nodes must stay ${have.join(', ')} (got ${ips.join(', ')})`);
-  const { url, tenant_ref, ...rest } = b;
-  // node passwords are used while joining and never persisted
-  const nodes = b.nodes.map(({ password, ...n }: Record<string, unknown>) => ({ ...n, name: n.name ?? (n.ip as any).addr }));
-  return { ...rest, uuid: current.uuid, name: b.name, nodes } as ClusterConfig;
 }

@@ -221,4 +221,6 @@ export interface TimelineEntry {
   subject: 'cluster' | string;
   state: string;
   detail?: string;
+  /** Subject "active": the IPs of the Controller nodes really up and converged. */
+  nodes?: string[];
 }

@@ -2,6 +2,14 @@
 // No secrets here: the backup passphrase and the Avi password are asked for, never stored.
 
 import type { Scope } from '../effect.js';
+import type { RestoreVia, SshSettings } from './settings.js';
+
+export interface SourceAmi {
+  imageId: string;
+  name: string;
+  /** GiB of its root snapshot: the size the encrypted roots need at least. */
+  rootSize: number;
+}
 
 export interface ControllerNode {
   ip: string;
@@ -25,7 +33,18 @@ export interface ControllerData {
   /** Inputs, as given (no secrets). */
   controller: string;
   kmsKey: string;
+  /** The encrypted AMI: given (--encrypted-ami), or the copy this run made. */
   encryptedAmi?: string;
+  /** --source-ami, as given. */
+  sourceAmiId?: string;
+  /** No AMI given: the one to copy (--source-ami, or the nodes' own), as preflight found it. */
+  sourceAmi?: SourceAmi;
+  /** The encrypted AMI is this run's copy of the source. */
+  amiCopied?: boolean;
+  /** How a 1-node Controller gets its configuration back (settings; paths, no secrets). */
+  restore?: { via: RestoreVia; ssh: SshSettings };
+  /** The Controller's version (restore_config.py's flags depend on it). */
+  controllerVersion?: string;
   /** Filled by the preflight steps. */
   keyArn?: string;
   rootSnapshotId?: string;

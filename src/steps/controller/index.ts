@@ -3,7 +3,8 @@
 
 import type { StepDeps } from '../deps.js';
 import type { Effect } from '../effect.js';
-import { exportConfig, restoreConfig } from './backup.js';
+import { checkAmiCopy, checkSourceAmi, copyAmi } from './ami.js';
+import { exportConfig } from './backup.js';
 import { claimNodes, releaseNodes } from './claim.js';
 import { clusterReady, controllerUp, saveClusterConfig } from './cluster.js';
 import type { ControllerData } from './context.js';
@@ -12,7 +13,9 @@ import {
   attachRoot, detachRoot, keepDeleteOnTermination, newRoot, nodeStopped, oldRoot, rootAttached, rootDetached, startNode, stopNode, tagOldRoot,
 } from './node-swap.js';
 import { checkEncryptedAmi, checkKey } from './preflight.js';
+import { checkSsh, restoreConfig } from './restore.js';
 import { rollbackNodeStopped, rollbackStopNode } from './rollback.js';
+import { askNodePassword } from './secrets.js';
 import { verifyNodes } from './verify.js';
 import { createVolumes } from './volumes.js';
 
@@ -21,7 +24,12 @@ export function controllerSteps(deps: StepDeps) {
     'check-key': checkKey(deps),
     'check-encrypted-ami': checkEncryptedAmi(deps),
     'discover-nodes': discoverNodes(deps),
+    'check-source-ami': checkSourceAmi(deps),
+    'check-ssh': checkSsh(deps),
+    'ask-node-password': askNodePassword(deps),
     'claim-nodes': claimNodes(deps),
+    'copy-ami': copyAmi(deps),
+    'check-ami-copy': checkAmiCopy(deps),
     'export-config': exportConfig(deps),
     'create-volumes': createVolumes(deps),
     'stop-node': stopNode(deps),

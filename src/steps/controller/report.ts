@@ -17,6 +17,7 @@ export function nodeTargets(data: ControllerData) {
 export function nodeSummary(data: ControllerData): string[] {
   return [
     `done: every Controller root volume is encrypted with ${data.keyArn}`,
+    ...(data.amiCopied ? [`  encrypted AMI ${data.encryptedAmi}: this run's copy of ${data.sourceAmi?.imageId} (kept, tagged avi-encrypt:role=encrypted-ami)`] : []),
     ...data.nodes.map((n) =>
       `  ${n.ip.padEnd(15)} ${n.instanceId}  ${n.rootDevice}  ${n.newVolumeId ?? n.oldVolumeId}${n.alreadyEncrypted ? ' (was already encrypted)' : `  (old root ${n.oldVolumeId} kept)`}`),
   ];

@@ -2,7 +2,7 @@
 // Controller's configuration; the SE and VS collections are in engine-routes.ts.
 
 import type { Cloud } from '../../../avi/types.js';
-import type { SeGroup } from '../config.js';
+import { tenantOf, type SeGroup } from '../config.js';
 import { HttpError, sendJson } from '../http.js';
 import type { ApiContext } from '../routes.js';
 import { routeEngines } from './engine-routes.js';
@@ -20,8 +20,16 @@ export async function routeFleet(ctx: ApiContext, parts: string[]): Promise<void
   if (extra !== undefined) throw new HttpError(404, `Resource ${ctx.url.pathname} not found`);
   if (collection === 'cloud') return cloud(ctx, uuid, sub);
   if (collection === 'serviceenginegroup') return seGroup(ctx, uuid, sub);
+  // SEs and virtual services all live in the admin tenant: another tenant sees none of them.
+  if (ctx.tenant.uuid !== 'admin') {
+    if (uuid !== undefined || ctx.req.method !== 'GET') throw new HttpError(404, `${collection} object with uuid ${uuid ?? ''} not found`);
+    return sendJson(ctx.res, 200, { count: 0, results: [] });
+  }
   return routeEngines(ctx, collection!, uuid, sub);
 }
+
+/** Clouds and SE groups are tenant-scoped: another tenant's do not exist for this request. */
+const inTenant = (ctx: ApiContext) => (o: Record<string, unknown>) => tenantOf(o) === ctx.tenant.uuid;
 
 const cloudRow = (ctx: ApiContext, c: Cloud): Row => ({ uuid: c.uuid, name: c.name, refs: {}, render: () => cloudJson(ctx.origin, c) });
 
@@ -29,9 +37,9 @@ async function cloud(ctx: ApiContext, uuid: string | undefined, sub: string | un
   const clouds = () => ctx.cluster.config.clouds;
   if (uuid === undefined) {
     allow(ctx, 'GET');
-    return sendJson(ctx.res, 200, list(clouds().map((c) => cloudRow(ctx, c)), ctx.url, ctx.origin));
+    return sendJson(ctx.res, 200, list(clouds().filter(inTenant(ctx)).map((c) => cloudRow(ctx, c)), ctx.url, ctx.origin));
   }
-  const found = () => must(clouds().find((c) => c.uuid === uuid), 'cloud', uuid);
+  const found = () => must(clouds().find((c) => c.uuid === uuid && inTenant(ctx)(c)), 'cloud', uuid);
   if (sub === 'status') {
     allow(ctx, 'GET');
     found();
@@ -58,10 +66,10 @@ async function seGroup(ctx: ApiContext, uuid: string | undefined, sub: string | 
   });
   if (uuid === undefined) {
     allow(ctx, 'GET');
-    return sendJson(ctx.res, 200, list(config().seGroups.map(row), ctx.url, ctx.origin));
+    return sendJson(ctx.res, 200, list(config().seGroups.filter(inTenant(ctx)).map(row), ctx.url, ctx.origin));
   }
   if (sub !== undefined) throw new HttpError(404, `Resource ${ctx.url.pathname} not found`);
-  const found = () => must(config().seGroups.find((g) => g.uuid === uuid), 'serviceenginegroup', uuid);
+  const found = () => must(config().seGroups.find((g) => g.uuid === uuid && inTenant(ctx)(g)), 'serviceenginegroup', uuid);
   const method = allow(ctx, 'GET', 'PUT', 'PATCH');
   if (method !== 'GET') {
     const body = await written(ctx, method, () => groupJson(ctx.origin, found(), config().clouds));
