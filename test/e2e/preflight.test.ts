@@ -106,7 +106,8 @@ describe('preflight of a 1-node Controller restore', () => {
     try {
       const withIt = await cli(lab, ['preflight', '--strategy', 'controller-swap', '--state-dir', lab.stateDir]);
       expect(withIt.r.code).toBe(0);
-      expect(withIt.r.stdout).toContain('  ✓ Restore credentials for the 1-node restore: backup passphrase from AVI_BACKUP_PASSPHRASE');
+      expect(withIt.r.stdout).toContain('  ✓ Backup passphrase for the 1-node restore: from AVI_BACKUP_PASSPHRASE');
+      expect(withIt.r.stdout).toMatch(/  ✓ The Controller's SSH for the 1-node restore: key \S+ logs in as admin on /);
       const env = { ...lab.cliEnv };
       delete env['AVI_BACKUP_PASSPHRASE'];
       const without = await cli(lab, ['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', lab.stateDir], env);

@@ -46,25 +46,35 @@ describe('controllerChecks', () => {
     world();
     const results = await run(new FakeAvi(clusterOf(IPS), [ready()]));
     expect(results.map((r) => [r.id, r.status])).toEqual([
-      ['avi-write-access', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-credentials', 'pass'],
+      ['avi-write-access', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'], ['root-devices', 'pass'], ['restore-passphrase', 'pass'],
     ]);
     expectNoMutations(ec2);
   });
 
-  it('each problem is its own failed line: not READY, an old Controller, a root device shared, a 1-node run without a passphrase', async () => {
+  it('each problem is its own failed line: not READY, an old Controller, a root device shared, a 1-node run without a passphrase or an SSH key', async () => {
     world({ devices: { 'i-2': [{ device: '/dev/xvda', volumeId: 'vol-other' }] } });
     const avi = new FakeAvi(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_COMPROMISED', [])]);
     const three = await run(avi, 'missing', DATA, '17.1.4');
     expect(three.filter((r) => r.status === 'fail').map((r) => r.id)).toEqual(['avi-version', 'cluster-ready', 'root-devices']);
     expect(three.find((r) => r.id === 'root-devices')!.detail).toMatch(/^10\.0\.0\.2: \/dev\/xvda holds vol-other, not only its root vol-2/);
-    const one = await run(new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]), 'missing', dataWith({ nodes: [DATA.nodes[0]!] }));
-    expect(one.find((r) => r.id === 'restore-credentials')).toMatchObject({ status: 'fail', detail: expect.stringContaining('set AVI_BACKUP_PASSPHRASE') });
+    const noKey = dataWith({ nodes: [DATA.nodes[0]!], restore: { via: 'ssh', ssh: { knownHosts: '/k', acceptNewHostKey: false, user: 'admin' } } });
+    const one = await run(new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]), 'missing', noKey);
+    expect(one.find((r) => r.id === 'restore-passphrase')).toMatchObject({ status: 'fail', detail: expect.stringContaining('set AVI_BACKUP_PASSPHRASE') });
+    // The check-ssh step's own refusal, word for word (a plan refused by it shows one failure).
+    expect(one.find((r) => r.id === 'restore-ssh')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^a 1-node Controller is restored over SSH with restore_config\.py: set --ssh-key/) });
+  });
+
+  it('a 1-node restore over SSH: the key logs in, named with where', async () => {
+    world();
+    const data = dataWith({ nodes: [DATA.nodes[0]!], restore: { via: 'ssh', ssh: { key: '/keys/admin', knownHosts: '/k', acceptNewHostKey: false, user: 'admin' } } });
+    const results = await run(new FakeAvi(clusterOf(['10.0.0.1']), [runtimeOf('CLUSTER_UP_NO_HA', [])]), 'environment', data);
+    expect(results.find((r) => r.id === 'restore-ssh')).toMatchObject({ status: 'pass', detail: 'key /keys/admin logs in as admin on 10.0.0.1:22' });
   });
 
   it('without the plan\'s nodes, the node checks are skipped, not failed', async () => {
     world();
     const results = await run(new FakeAvi(clusterOf(IPS), [ready()]), 'environment', null);
-    expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['root-devices', 'restore-credentials']);
+    expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['root-devices', 'restore-passphrase']);
   });
 });
 

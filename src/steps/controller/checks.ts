@@ -1,17 +1,18 @@
 // The Controller runbooks' own preflight checks, each on its own line of the checklist: the
-// user may write the cluster, the Controller's version, cluster READY, the nodes' root devices,
-// and (1 node) the backup passphrase the restore needs. The engine adds the key, KMS grant,
-// plan and IAM checks; cluster READY and the key are also what the runbooks' own steps refuse on
-// (the same functions decide both).
+// user may write the cluster, the Controller's version, no other run holds the nodes, cluster
+// READY, the nodes' root devices, and (1 node) the restore's passphrase and SSH. The engine adds
+// the key, KMS grant, plan and IAM checks. Where a runbook step refuses on the same thing (the
+// key, cluster READY, another run's marker, SSH), the same function decides both.
 
 import type { Settings } from '../../runbook/settings.js';
 import { checked, fail, pass, skip, type CheckResult, type PreflightFound, type SecretSource } from '../check-result.js';
 import type { Reads } from '../gateways.js';
-import { ClaimConflictError, TARGET_HELD } from '../errors.js';
+import { ClaimConflictError, PreflightError, TARGET_HELD } from '../errors.js';
 import { versionCheck, writeAccessCheck } from '../avi-checks.js';
 import { refuseOthers } from './claim.js';
 import type { ControllerData } from './context.js';
 import { clusterProblem } from './discover.js';
+import { checkSshAccess, viaSsh } from './restore.js';
 
 /** AttachVolume takes /dev/sd[a-z] and /dev/xvd[a-z] names (EC2 user guide, "Device names on Linux instances"). */
 const EBS_DEVICE = /^\/dev\/(sd[a-z][0-9]{0,2}|xvd[a-z]{1,2})$/;
@@ -56,16 +57,28 @@ async function notHeldCheck(reads: Reads): Promise<CheckResult> {
   return pass('not-held', title, 'no in-flight marker of another run, no encrypted root left unattached for these nodes');
 }
 
-/** A 1-node restore needs the backup passphrase (asked at the backup, used again at the restore). */
-function restoreCredentialsCheck(data: ControllerData | undefined, passphrase: SecretSource): CheckResult {
-  const title = 'Restore credentials for the 1-node restore';
-  if (!data) return skip('restore-credentials', title, 'needs the plan\'s nodes (see "The plan")');
-  if (data.nodes.length !== 1) return pass('restore-credentials', title, 'not needed: a 3-node cluster re-joins its nodes instead');
-  if (passphrase === 'missing') {
-    return fail('restore-credentials', title,
-      'a 1-node migration backs up and restores the configuration with a passphrase: set AVI_BACKUP_PASSPHRASE (or run from a terminal to be asked)');
-  }
-  return pass('restore-credentials', title, `backup passphrase from ${passphrase === 'environment' ? 'AVI_BACKUP_PASSPHRASE' : 'a prompt'}`);
+/**
+ * A 1-node restore needs the backup passphrase (asked at the backup, used again at the restore)
+ * and, over SSH, a key that logs in (the check-ssh step's own function, so one cause is one line).
+ */
+async function restoreCredentialsChecks(reads: Reads, data: ControllerData | undefined, passphrase: SecretSource): Promise<CheckResult[]> {
+  const title = 'Backup passphrase for the 1-node restore';
+  const sshTitle = "The Controller's SSH for the 1-node restore";
+  if (!data) return [skip('restore-passphrase', title, 'needs the plan\'s nodes (see "The plan")')];
+  if (data.nodes.length !== 1) return [pass('restore-passphrase', 'Restore credentials', 'not needed: a 3-node cluster re-joins its nodes instead')];
+  const rows = [passphrase === 'missing'
+    ? fail('restore-passphrase', title, 'a 1-node migration backs up and restores the configuration with a passphrase: set AVI_BACKUP_PASSPHRASE (or run from a terminal to be asked)')
+    : pass('restore-passphrase', title, `from ${passphrase === 'environment' ? 'AVI_BACKUP_PASSPHRASE' : 'a prompt'}`)];
+  if (!viaSsh(data)) return [...rows, pass('restore-ssh', sshTitle, 'not needed: --restore-via api')];
+  return [...rows, ...await checked('restore-ssh', sshTitle, async () => {
+    try {
+      const t = await checkSshAccess(reads, data, data.nodes[0]!);
+      return pass('restore-ssh', sshTitle, `key ${t.privateKeyPath} logs in as ${t.username} on ${t.host}:${t.port}`);
+    } catch (e) {
+      if (e instanceof PreflightError) return fail('restore-ssh', sshTitle, e.message);
+      throw e;
+    }
+  })];
 }
 
 // UNVERIFIED: PERMISSION_CONTROLLER as the privilege behind /api/cluster and configuration export/import.
@@ -73,15 +86,15 @@ const CLUSTER = { what: 'the cluster configuration', privileges: ['PERMISSION_CO
 
 export function controllerChecks(minimumVersion: string) {
   return async (reads: Reads, settings: Pick<Settings, 'avi'>, found: PreflightFound<ControllerData>): Promise<CheckResult[]> => {
-    // Node checks need every node discovered: only a plan that was made has them all.
-    const data = found.planMade ? found.data : undefined;
+    // Node checks need the nodes: discovered at once, so a plan refused after discovery has them all.
+    const data = found.data?.nodes.length ? found.data : undefined;
     return [
       ...await checked('avi-write-access', 'The Avi user may write the cluster configuration', () => writeAccessCheck(reads, settings.avi.tenant, CLUSTER)),
       versionCheck(found.controllerVersion, minimumVersion),
       ...await checked('not-held', 'No other avi-encrypt run holds the nodes', () => notHeldCheck(reads)),
       ...await checked('cluster-ready', 'Controller cluster READY', () => readyCheck(reads)),
       ...await checked('root-devices', 'Root device names free for the new roots', () => rootDeviceCheck(reads, data)),
-      restoreCredentialsCheck(data, found.secrets.backupPassphrase),
+      ...await restoreCredentialsChecks(reads, data, found.secrets.backupPassphrase),
     ];
   };
 }

@@ -1,10 +1,11 @@
 // What a saved Controller plan depends on, read live: the cluster's members, each node's
-// instance (its role and state) and the root volume at its root device, and the encrypted AMI
-// with its root snapshot. A node added, stopped or re-rooted, a leader moved, another AMI
+// instance (its role and state) and the root volume at its root device, and the AMI: the
+// encrypted one given with its root snapshot, or the one the run copies. A node added, stopped or re-rooted, a leader moved, another AMI
 // snapshot: any of these makes a saved plan another world's plan.
 
 import { TAG, type VolumeInfo } from '../../aws/types.js';
 import type { Reads } from '../gateways.js';
+import { mentionsPlannedId } from '../plan-recorder.js';
 import type { WorldFact } from '../world-fact.js';
 import type { ControllerData } from './context.js';
 
@@ -38,7 +39,11 @@ export async function controllerWorld(reads: Reads, data: ControllerData): Promi
     facts.push({ key: `node ${node.ip} root ${node.rootDevice}`, value: root ? describeVolume(root) : 'no volume' });
     if (marked.length) facts.push({ key: `node ${node.ip} in-flight marker`, value: marked.join(',') });
   }
-  if (data.encryptedAmi) {
+  // The AMI the run copies, or the encrypted one it was given (a copy the plan only foresees is not there yet).
+  if (data.sourceAmi) {
+    const image = await orError(reads.ec2.describeImage(data.sourceAmi.imageId));
+    facts.push({ key: `source AMI ${data.sourceAmi.imageId}`, value: image instanceof Error ? gone(image) : `${image.state}, root snapshot ${image.rootSnapshotId ?? 'none'}` });
+  } else if (data.encryptedAmi && !mentionsPlannedId([data.encryptedAmi])) {
     const ami = data.encryptedAmi;
     const image = await orError(reads.ec2.describeImage(ami));
     if (image instanceof Error) facts.push({ key: `encrypted AMI ${ami}`, value: gone(image) });
