@@ -160,6 +160,8 @@ describe('se-scale-out', () => {
     expect(vssEverDown(l.timeline)).toEqual([]);
 
     l.world.enableKey(l.seed.customerKeyArn);
+    // As an SRE would: the Controller creates no SE for five minutes after a failed creation, so resume after its retry.
+    await pollUntil(() => l.fleet!.createBlocked.size === 0, "the Controller's SE creation retry", 60_000, 5);
     const resumed = await runCli(['resume', '--yes', '--state-dir', l.stateDir], l.cliEnv);
     if (resumed.code !== 0) throw new Error(`resume exited ${resumed.code}:\n${resumed.stdout.slice(-3000)}`);
     expect(vssEverDown(l.timeline)).toEqual([]);

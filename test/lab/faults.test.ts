@@ -3,10 +3,12 @@
 // a request the lab cannot do is refused with one line.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { createAviClient } from '../../src/avi/client.js';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
 
 let lab: RunningLab;
@@ -72,4 +74,65 @@ describe('lab faults', () => {
     expect((await fault('POST', { kind: 'meteor' })).body).toEqual({ error: expect.stringMatching(/^unknown fault "meteor": one of throttle, /) });
     expect(await fault('POST', { kind: 'throttle', rate: 2 })).toEqual({ status: 400, body: { error: expect.stringContaining('--rate must be > 0 and <= 1') } });
   });
+});
+
+describe('lab faults on the Controller', () => {
+  /** GET over TLS trusting the lab's CA: the status, or 'dropped' when no node answers. */
+  const api = (path = '/api/initial-data') =>
+    new Promise<number | 'dropped'>((ok) => {
+      const req = httpsRequest(`${lab.profile.controller}${path}`, { ca: readFileSync(lab.profile.caBundle), agent: false }, (res) => {
+        res.resume();
+        ok(res.statusCode ?? 0);
+      });
+      req.on('error', () => ok('dropped'));
+      req.end();
+    });
+
+  it('avi-503 and api-down last their (scaled) time, show in the timeline, and end by themselves', async () => {
+    {
+      expect(await api()).toBe(200);
+      expect((await fault('POST', { kind: 'avi-503', forMs: 20_000 })).status).toBe(200); // 200 ms at time scale 0.01
+      expect(await api()).toBe(503);
+      expect(lab.timeline.current('api')).toBe('503');
+      await new Promise((r) => setTimeout(r, 260));
+      expect(await api()).toBe(200);
+      await fault('POST', { kind: 'api-down', forMs: 20_000 });
+      expect(await api()).toBe('dropped');
+      expect(lab.timeline.current('api')).toBe('unreachable');
+      await new Promise((r) => setTimeout(r, 260));
+      expect(await api()).toBe(200);
+      expect(lab.timeline.current('api')).toBe('up');
+      expect(lab.timeline.list().filter((e) => e.subject === 'fault:avi-503' || e.subject === 'fault:api-down').map((e) => `${e.subject} ${e.state}`))
+        .toEqual(['fault:avi-503 active', 'fault:avi-503 ended', 'fault:api-down active', 'fault:api-down ended']);
+    }
+  });
+
+  it('avi-session-expire ends every session: the next call gets 401 and logs in again', async () => {
+    const avi = createAviClient({
+      controller: lab.profile.controller, username: 'admin', password: lab.env['AVI_PASSWORD']!, tenant: 'admin', caBundle: lab.profile.caBundle,
+    });
+    const logins = () => lab.requests.list().filter((q) => q.operation === 'POST /login').length;
+    await avi.getCluster();
+    const before = logins();
+    await fault('POST', { kind: 'avi-session-expire' });
+    await avi.getCluster();
+    expect(logins()).toBe(before + 1);
+    expect(lab.requests.list().filter((q) => q.operation === 'GET /api/cluster').map((q) => q.status).slice(-2)).toEqual([401, 200]);
+  });
+
+  it('no-converge holds a restarted node out of the cluster until cleared', async () => {
+    const node = lab.seed.nodes[2]!;
+    await fault('POST', { kind: 'no-converge', node: node.ip });
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [node.instanceId] }));
+    const state = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [node.instanceId] }))).Reservations![0]!.Instances![0]!.State?.Name;
+    while ((await state()) !== 'stopped') await new Promise((r) => setTimeout(r, 20));
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [node.instanceId] }));
+    // Boot (150 s) and convergence (300 s) at time scale 0.01: well past 6 s of waiting, it still has not converged.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(lab.timeline.current(node.ip)).toBe('CLUSTER_STARTING');
+    await fault('DELETE');
+    const deadline = Date.now() + 10_000;
+    while (lab.timeline.current(node.ip) !== 'CLUSTER_ACTIVE' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(lab.timeline.current(node.ip)).toBe('CLUSTER_ACTIVE');
+  }, 30_000);
 });

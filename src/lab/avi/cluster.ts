@@ -10,10 +10,18 @@ import { freshConfig, seededConfig, VERSION, type ControllerConfig } from './con
 import { bootsController, DURATIONS, newNode, nodeState, rootContent, type NodeSim } from './node.js';
 import { ClusterRecorder } from './cluster-timeline.js';
 import { bootNode, powerOffNode } from './node-power.js';
+import { ControllerFaultState } from './fault-state.js';
 
 export type ApiMode = 'up' | 'unavailable' | 'unreachable';
 
 export class ClusterSim {
+  /** What `lab fault` does to this Controller. */
+  readonly faults = new ControllerFaultState({
+    stuck: (ip) => this.isMember(ip) && this.nodeAt(ip).member === 'converging' && this.nodeAt(ip).power === 'up',
+    converge: (ip) => this.join(this.nodeAt(ip), 'converges: the no-converge fault was cleared'),
+    endSessions: () => void this.epoch++,
+    refresh: (detail) => this.refresh(detail),
+  });
   /** Every Controller the lab knows: the listed nodes and Controllers booted on other instances. */
   readonly known = new Map<string, NodeSim>();
   leader: string;
@@ -78,6 +86,8 @@ export class ClusterSim {
   }
 
   apiMode(): ApiMode {
+    const fault = this.faults.apiOverride();
+    if (fault) return fault;
     const leader = this.nodeAt(this.leader);
     // The API (and the cluster VIP) lives on the leader: while it is gone and no follower has
     // taken over yet, nobody answers.
@@ -148,6 +158,8 @@ export class ClusterSim {
     this.rec.node(n, why);
     this.world.clock.after(ms, () => {
       if (gen !== n.gen || n.power !== 'up' || !this.isMember(n.ip)) return;
+      // lab fault no-converge: the node stays converging until the fault is cleared.
+      if (this.faults.holdsBack(n.ip)) return;
       n.member = 'active';
       n.upSince = new Date().toISOString();
       if (n.bootedInstanceId) n.instanceId = n.bootedInstanceId;

@@ -122,7 +122,7 @@ export function createControllerSim(world: World, opts: ControllerSimOptions): C
   }
 
   return {
-    handler, cluster, fleet,
+    handler, cluster, fleet, faults: cluster.faults,
     close: () => {
       world.events.off('instance', listener);
       fleet?.close();

@@ -44,7 +44,7 @@ export function seDrained(deps: Deps) {
       const oper = now?.runtime?.oper_status;
       if (now && (oper?.state === 'OPER_ERROR_DISABLED' || now.runtime?.migrate_state === FAILED)) {
         throw new WaitFailedError(
-          `SE ${se.name} of SE group ${group.name} could not move its virtual services (MIGRATE_SE_FAILED): ${left.join(', ') || 'none named'} did not move and keep running on it${oper?.reason?.length ? ` (${oper.reason.join('; ')})` : ''}; fix the cause (max_se, the cloud's SE image, the key), then run "avi-encrypt resume"`,
+          `SE ${se.name} of SE group ${group.name} could not move its virtual services (MIGRATE_SE_FAILED): ${left.join(', ') || 'none named'} did not move and keep running on it${oper?.reason?.length ? ` (${oper.reason.join('; ')})` : ''}; fix the cause (max_se, the cloud's SE image, the key), then run "avi-encrypt resume" (after a failed SE creation the Controller creates none for five minutes)`,
         );
       }
       if (left.length > 0) return { done: false, value: `${oper?.state ?? 'gone'}, hosts ${left.join(', ')}` };
