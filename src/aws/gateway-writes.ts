@@ -12,11 +12,14 @@ import {
   type EC2Client,
   type VolumeType,
 } from '@aws-sdk/client-ec2';
+import { ec2Sender } from './dry-run-sender.js';
 import { awsCall } from './errors.js';
 import { recordToTags, toVolumeInfo } from './mapping.js';
+import type { LaunchWrites } from './launch-types.js';
 import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-export type AwsWrites = Ec2Writes;
+/** Launch writes live in launch-writes.ts. */
+export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites>;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.
@@ -41,25 +44,11 @@ export function createVolumeInput(req: CreateVolumeRequest): SdkCreateVolumeRequ
 }
 
 /**
- * ec2.send, setting DryRun=true on every command when `dryRun` (every EC2 write takes it), so a
- * write added here is a DryRun in preflight without anyone remembering to say so. One sent
- * around this (ec2.send) would be refused by a plan's read-only client instead of going out.
- */
-function sender(ec2: EC2Client, dryRun: boolean): Pick<EC2Client, 'send'> {
-  if (!dryRun) return ec2;
-  const send = (command: { input: Record<string, unknown> }, ...rest: unknown[]) => {
-    command.input.DryRun = true;
-    return (ec2.send as (...a: unknown[]) => unknown).call(ec2, command, ...rest);
-  };
-  return { send: send as unknown as EC2Client['send'] };
-}
-
-/**
  * The EC2 writes. With `dryRun`, every request carries DryRun=true: AWS checks it (and the
  * caller's permission) and answers DryRunOperation instead of acting (the preflight's probes).
  */
 export function createAwsWrites({ ec2 }: { ec2: EC2Client }, opts: { dryRun?: boolean } = {}): AwsWrites {
-  const client = sender(ec2, opts.dryRun === true);
+  const client = ec2Sender(ec2, opts.dryRun === true);
   return {
     async createVolume(req) {
       const out = await awsCall('CreateVolume', () => client.send(new CreateVolumeCommand(createVolumeInput(req))));

@@ -13,7 +13,7 @@ import { EXIT, UserFacingError, type ExitCode } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
-import { createRecorder, observed, type Invocation } from '../../steps/plan-recorder.js';
+import { createRecorder, observed, plannedIds, type Invocation } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
 
 /** The runbook refused to plan (a preflight step); `data` is what it had found until then. */
@@ -39,10 +39,16 @@ export async function makePlan(module: AnyRunbookModule, settings: Settings, tar
   const built = buildRunbook(module, settings);
   const specs = new Map(stepsOf(module.definition).map((s) => [s.id, s]));
   const steps: PlannedStep[] = [];
-  let current: PlannedStep | undefined;
-  const record = (c: PlannedCall) => current?.calls.push(c);
+  // By step and item: in a fan-out several steps are under way at once, each records its own calls.
+  const started = new Map<string, PlannedStep>();
+  const at = (id: string, item: string) => `${id}\0${item}`;
+  const ids = plannedIds();
+  // Every write the steps ask for, with its arguments: what preflight replays as DryRun.
   const writes: Invocation[] = [];
-  const recorder = observed(createRecorder(record), (call) => writes.push(call));
+  const seen = (call: Invocation) => writes.push(call);
+  const recorder = observed(createRecorder(() => undefined, ids), seen);
+  const recorderFor = (id: string, item: string) =>
+    observed(createRecorder((c: PlannedCall) => started.get(at(id, item))?.calls.push(c), ids), seen);
   const deps: StepDeps = {
     reads: target.reads,
     writes: recorder,
@@ -59,7 +65,7 @@ export async function makePlan(module: AnyRunbookModule, settings: Settings, tar
   const askGate = planGates(gates);
 
   const outcome = await runMachine({
-    runId: 'plan', built, steps: planSteps(module, deps, recorder), signal,
+    runId: 'plan', built, steps: planSteps(module, deps, recorderFor), signal,
     timeoutMs: () => settings.waitTimeoutMs,
     start: { input: built.initialContext(module.initialData(settings), { rollback: settings.rollback }) },
     services: {
@@ -71,13 +77,14 @@ export async function makePlan(module: AnyRunbookModule, settings: Settings, tar
       onStep(event, id, item) {
         if (event === 'end') return;
         const spec = specs.get(id);
-        current = {
+        const current: PlannedStep = {
           n: steps.length + 1, id, title: spec?.title ?? id, kind: (kinds[id] ?? 'action') as PlannedStep['kind'], down: [], calls: [],
           ...(spec?.doc ? { doc: spec.doc } : {}), ...(item ? { item } : {}),
           ...(spec?.awaits ? { awaits: spec.awaits } : {}),
           ...(spec?.downtime && item ? { takesDown: item } : {}),
         };
         steps.push(current);
+        started.set(at(id, item), current);
       },
     },
   });
