@@ -8,9 +8,11 @@ import { vocabulary, type View } from '../src/runbook/language.js';
 import type { RunbookModule } from '../src/runbook/module.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import type { NewVmNode, NewVmsData } from '../src/steps/new-vms/context.js';
+import { newVmChecks, newVmProbeWrites } from '../src/steps/new-vms/checks.js';
 import { newVmSteps, type NewVmStepId } from '../src/steps/new-vms/index.js';
 import { newVmSummary, newVmTargets, verifyNewVmReport } from '../src/steps/new-vms/report.js';
 import { newVmsSettings, type NewVmsSettings } from '../src/steps/new-vms/settings.js';
+import { newVmWorld } from '../src/steps/new-vms/world.js';
 
 const { step, wait, gate, each } = vocabulary<NewVmsData, NewVmStepId>();
 const byIp = { key: (n: unknown) => (n as NewVmNode).ip };
@@ -82,4 +84,8 @@ export const runbook: RunbookModule<NewVmsData, NewVmsSettings> = {
   targets: newVmTargets,
   summary: newVmSummary,
   verify: verifyNewVmReport,
+  // EBS and S3 encryption arrived in Avi 17.2.3 (the document's "Starting release 17.2.3").
+  preflight: newVmChecks('17.2.3'),
+  world: newVmWorld,
+  probeWrites: newVmProbeWrites,
 };

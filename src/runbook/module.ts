@@ -6,6 +6,7 @@ import type { CheckResult, PreflightFound } from '../steps/check-result.js';
 import type { StepDeps } from '../steps/deps.js';
 import type { Effect } from '../steps/effect.js';
 import type { Reads } from '../steps/gateways.js';
+import type { Invocation } from '../steps/plan-recorder.js';
 import type { RunbookDefinition } from './language.js';
 import type { WorldFact } from '../steps/world-fact.js';
 import type { Settings } from './settings.js';
@@ -67,6 +68,12 @@ export interface RunbookModule<D extends object, S extends object> {
    * roots, the AMI, ...): `migrate --plan` refuses when any fact reads otherwise than when the plan was made.
    */
   world?(reads: Reads, data: D): Promise<WorldFact[]>;
+  /**
+   * EC2 writes the run may make that its plan cannot send as DryRun: its rollback (not planned),
+   * or a call on a resource the run creates first. Each as the same call on a resource that exists
+   * now, so preflight's IAM DryRun proves the action before the run needs it.
+   */
+  probeWrites?(data: D): Invocation[];
 }
 
 // The registry holds modules of many data types; the engine treats their data as opaque.

@@ -127,6 +127,8 @@ export interface Invocation {
   domain: keyof Writes;
   method: string;
   args: unknown[];
+  /** Not a call of the plan but one the run may make (its rollback): why, in a few words. */
+  unplanned?: string;
 }
 
 /** The same writes, telling `seen` of every call before it is recorded. */

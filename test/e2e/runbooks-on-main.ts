@@ -5,6 +5,7 @@
 import { StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { SavedPlan } from '../../src/engine/saved-plan/file.js';
 import { ec2For, startTestLab, type TestLab } from './lab-harness.js';
+import { newVmsEnv } from './new-vms-helpers.js';
 import { SE_TIME_SCALE } from './se-harness.js';
 
 export interface RunbookOnMain {
@@ -35,6 +36,19 @@ export const RUNBOOKS: RunbookOnMain[] = [
       const follower = (saved.data as { nodes: ControllerNodeData[] }).nodes.find((n) => n.role === 'follower')!;
       await stop(lab, follower.instanceId);
       return new RegExp(`: node ${follower.ip} instance ${follower.instanceId}: was follower, running, is now follower, (stopping|stopped)`);
+    },
+  },
+  {
+    // The default launch: from the nodes' own AMI, each root encrypted with the key (no --encrypted-ami).
+    strategy: 'controller-new-vms', args: [], writesEc2: true,
+    start: async (opts) => {
+      const lab = await startTestLab(3, opts);
+      return Object.assign(lab, { cliEnv: newVmsEnv(lab) });
+    },
+    async stopOne(lab, saved) {
+      const follower = (saved.data as { nodes: ControllerNodeData[] }).nodes.find((n) => n.role === 'follower')!;
+      await stop(lab, follower.instanceId);
+      return new RegExp(`: node ${follower.ip} instance ${follower.instanceId}: was follower, running; .*, is now follower, (stopping|stopped);`);
     },
   },
   ...['se-scale-out', 'se-relaunch'].map((strategy): RunbookOnMain => ({

@@ -102,6 +102,28 @@ describe('iamChecks', () => {
     expect(results[1]!.unproven).toBe('every planned call acts on a resource the run creates first');
   });
 
+  it('sends the calls a runbook may make beyond its plan (its rollback) too, counted apart; one the plan has is sent once', async () => {
+    const { face, sent } = probe((m) => allowed(m));
+    const rollback = { unplanned: "the rollback's" };
+    const results = await iamChecks(face, [
+      ec2('stopInstance', 'i-1'),
+      { ...ec2('stopInstance', 'i-1'), ...rollback },
+      { ...ec2('terminateInstance', 'i-2'), ...rollback },
+    ]);
+    expect(sent).toEqual(['stopInstance "i-1"', 'terminateInstance "i-2"']);
+    expect(results.map((r) => [r.id, r.detail])).toEqual([
+      ['iam:ec2:StopInstances', 'allowed (1 of 1 planned call sent as DryRun)'],
+      ['iam:ec2:TerminateInstances', "allowed (1 of 1 call sent as DryRun: none planned, 1 the rollback's)"],
+    ]);
+  });
+
+  it('a call beyond the plan that is denied fails its action like a planned one', async () => {
+    const { face } = probe((m) => ({ verdict: 'denied', operation: m, message: 'UnauthorizedOperation' }));
+    const [terminate] = await iamChecks(face, [{ ...ec2('terminateInstance', 'i-2'), unplanned: "the rollback's" }]);
+    expect(terminate).toMatchObject({ id: 'iam:ec2:TerminateInstances', status: 'fail' });
+    expect(terminate!.detail).toContain('DryRun TerminateInstances on i-2 answered UnauthorizedOperation');
+  });
+
   it('UnauthorizedOperation on any of an action\'s calls fails it, naming the action and the resource', async () => {
     const { face } = probe((m, first) => (first === 'i-2'
       ? { verdict: 'denied', operation: 'StopInstances', message: 'UnauthorizedOperation' }

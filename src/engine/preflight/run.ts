@@ -67,7 +67,10 @@ export async function runPreflight(
   // EBS makes a grant on the key whenever these credentials create an encrypted volume or start an instance.
   const usesKey = !made || made.writes.some((w) => w.domain === 'ec2' && KEY_USERS.has(w.method));
   checks.push(...await checked('kms-grant', 'EC2 may use the key (kms:CreateGrant, DryRun)', () => grantCheck(target.probes, key, usesKey)));
-  if (made) checks.push(...await checked('iam', 'IAM for the planned EC2 writes (DryRun)', () => iamChecks(target.probes.ec2, made!.writes)));
+  if (made) {
+    const writes = [...made.writes, ...(module.probeWrites?.(made.data) ?? [])];
+    checks.push(...await checked('iam', 'IAM for the planned EC2 writes (DryRun)', () => iamChecks(target.probes.ec2, writes)));
+  }
   else checks.push(skip('iam', 'IAM for the planned EC2 writes (DryRun)', 'needs the plan (see "The plan")'));
   if (module.preflight) {
     const data = made?.data ?? partial;

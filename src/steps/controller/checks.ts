@@ -44,7 +44,7 @@ async function rootDeviceCheck(reads: Reads, data: ControllerData | undefined): 
  * claim step's rule). Read from the cluster itself, not the plan: a run under way is also why a
  * plan cannot be made (a node it stopped), and this is the failure that explains it.
  */
-async function notHeldCheck(reads: Reads): Promise<CheckResult> {
+export async function notHeldCheck(reads: Reads): Promise<CheckResult> {
   const title = 'No other avi-encrypt run holds the nodes';
   const nodes = (await reads.cluster.getCluster()).nodes.map((n) => ({ ip: n.ip.addr }));
   const instances = await reads.ec2.findInstancesByPrivateIp(nodes.map((n) => n.ip));
@@ -82,7 +82,7 @@ async function restoreCredentialsChecks(reads: Reads, data: ControllerData | und
 }
 
 // UNVERIFIED: PERMISSION_CONTROLLER as the privilege behind /api/cluster and configuration export/import.
-const CLUSTER = { what: 'the cluster configuration', privileges: ['PERMISSION_CONTROLLER'] };
+export const CLUSTER = { what: 'the cluster configuration', privileges: ['PERMISSION_CONTROLLER'] };
 
 export function controllerChecks(minimumVersion: string) {
   return async (reads: Reads, settings: Pick<Settings, 'avi'>, found: PreflightFound<ControllerData>): Promise<CheckResult[]> => {
