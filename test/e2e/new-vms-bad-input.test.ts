@@ -9,11 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CopyImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { freeAddressCount } from '../../src/lab/world/subnet-addresses.js';
-import { launchInstances } from '../../src/lab/world/launch.js';
 import { addImage, addSnapshot } from '../../src/lab/world/seed-images.js';
 import { mutatingCount, runCli, startTestLab, type TestLab } from './lab-harness.js';
-import { newVmsEnv } from './new-vms-helpers.js';
+import { fillSubnet, newVmsEnv } from './new-vms-helpers.js';
 import { refusalLine } from './swap-helpers.js';
 
 const TIMEOUT = 60_000;
@@ -74,11 +72,7 @@ describe('controller-new-vms bad input: one line, exit 3, no mutating call', () 
   it('a subnet without a free address for its new VM', async () => {
     const node = lab.seed.nodes[1]!;
     const subnet = lab.world.subnet(node.subnetId);
-    // Fill it with small VMs that boot no Controller.
-    const snap = addSnapshot(lab.world, { volumeSize: 8, encrypted: false, content: 'data', tags: {} });
-    const filler = addImage(lab.world, 'filler', snap, { tags: {} });
-    const free = freeAddressCount(lab.world, subnet);
-    launchInstances(lab.world, { imageId: filler.imageId, instanceType: 't3.micro', subnetId: subnet.subnetId }, free, free);
+    fillSubnet(lab, subnet.subnetId);
     expect(await refusal(lab)).toContain(`subnet ${subnet.subnetId} (${subnet.availabilityZone}) has 0 free private addresses; the new VMs of ${node.ip} need 1`);
   }, TIMEOUT);
 });

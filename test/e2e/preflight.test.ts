@@ -5,16 +5,11 @@
 // so); a 1-node restore without its passphrase. Build first: `npx tsc -p tsconfig.json`.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseIamPolicy } from '../../src/lab/aws/iam-policy.js';
 import type { PreflightReport } from '../../src/engine/preflight/run.js';
 import { mutatingCount, runCli, runDirs, startTestLab, type CliResult, type TestLab } from './lab-harness.js';
-import { RUNBOOKS } from './runbooks-on-main.js';
+import { policyWithout, RUNBOOKS } from './runbooks-on-main.js';
 
 const TIMEOUT = 120_000;
-
-const policyWithout = (action: string) => parseIamPolicy(JSON.stringify({
-  Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: action, Resource: '*' }],
-}));
 
 /** Runs the CLI; returns its result and the mutating requests the lab saw meanwhile. */
 async function cli(lab: TestLab, args: string[], env: NodeJS.ProcessEnv = lab.cliEnv): Promise<{ r: CliResult; mutating: number }> {

@@ -4,6 +4,7 @@
 
 import { StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { SavedPlan } from '../../src/engine/saved-plan/file.js';
+import { parseIamPolicy } from '../../src/lab/aws/iam-policy.js';
 import { ec2For, startTestLab, type TestLab } from './lab-harness.js';
 import { newVmsEnv } from './new-vms-helpers.js';
 import { SE_TIME_SCALE } from './se-harness.js';
@@ -18,6 +19,11 @@ export interface RunbookOnMain {
   /** Stops one of the instances the saved plan works on: the fact the refusal must name, as a pattern. */
   stopOne(lab: TestLab, saved: SavedPlan): Promise<RegExp>;
 }
+
+/** An IAM policy that allows everything but `action`. */
+export const policyWithout = (action: string) => parseIamPolicy(JSON.stringify({
+  Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: action, Resource: '*' }],
+}));
 
 const stop = async (lab: TestLab, instanceId: string) => {
   const ec2 = ec2For(lab);

@@ -1,10 +1,13 @@
 // End to end in the lab, for every runbook on main (runbooks-on-main.ts): plan --out, then
 // migrate --plan applies exactly that plan; and a plan whose world changed since (the key
-// disabled, an instance it works on stopped; for controller-swap also a root volume tagged) is
+// disabled, an instance it works on stopped; for controller-swap also a root volume tagged, for
+// controller-new-vms an Elastic IP taken off a node) is
 // refused naming the change, exit 3, with zero mutating calls. Build first: `npx tsc -p tsconfig.json`.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateTagsCommand, DeleteTagsCommand } from '@aws-sdk/client-ec2';
+import {
+  AssociateAddressCommand, CreateTagsCommand, DeleteTagsCommand, DescribeAddressesCommand, DisassociateAddressCommand,
+} from '@aws-sdk/client-ec2';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SavedPlan } from '../../src/engine/saved-plan/file.js';
@@ -84,6 +87,23 @@ describe.each(RUNBOOKS)('saved plans ($strategy)', (rb) => {
           expect(await refused()).toMatch(new RegExp(`: node ${node.ip} root /dev/xvda: was ${root} .*, is now ${root} .*owner=someone-else;`));
         } finally {
           await ec2.send(new DeleteTagsCommand({ Resources: [root], Tags: [{ Key: 'owner' }] }));
+          ec2.destroy();
+        }
+      }, TIMEOUT);
+    }
+
+    // The new VMs take over the old ones' Elastic IPs: where those are now is a fact of the plan.
+    if (strategy === 'controller-new-vms') {
+      it('an Elastic IP taken off a node', async () => {
+        const ec2 = ec2For(lab);
+        const eip = lab.seed.elasticIps[0]!;
+        const node = lab.seed.nodes.find((n) => n.instanceId === eip.instanceId)!;
+        const [address] = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.allocationId] }))).Addresses!;
+        await ec2.send(new DisassociateAddressCommand({ AssociationId: address!.AssociationId! }));
+        try {
+          expect(await refused()).toMatch(new RegExp(`: node ${node.ip} Elastic IPs: was ${eip.allocationId} \\(${address!.PublicIp!.replace(/\./g, '\\.')}\\), is now \\(none\\);`));
+        } finally {
+          await ec2.send(new AssociateAddressCommand({ AllocationId: eip.allocationId, InstanceId: node.instanceId }));
           ec2.destroy();
         }
       }, TIMEOUT);
