@@ -40,6 +40,28 @@ describe('Ec2DryRun', () => {
   });
 });
 
+describe('Ec2DryRun of the launch writes (controller-new-vms)', () => {
+  it('RunInstances, AssociateAddress and TerminateInstances go out as DryRun: judged, nothing launched, moved or terminated', async () => {
+    lab = await startLab({ nodes: 1, policy: parseIamPolicy(JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*' },
+    ] })) });
+    const node = lab.seed.nodes[0]!;
+    const eip = lab.seed.elasticIps[0]!;
+    const instances = lab.world.instances.size;
+    const dry = createEc2DryRun(lab);
+    expect(await dry.runInstance({
+      imageId: lab.seed.controllerAmiId, instanceType: 'm5.2xlarge', subnetId: node.subnetId, securityGroupIds: [],
+      root: { device: '/dev/xvda', kmsKeyId: lab.seed.customerKeyArn, deleteOnTermination: true }, clientToken: 'dry-run-launch', tags: {}, volumeTags: {},
+    })).toEqual({ verdict: 'allowed', operation: 'RunInstances' });
+    expect(await dry.associateAddress(eip.allocationId, node.instanceId)).toEqual({ verdict: 'allowed', operation: 'AssociateAddress' });
+    expect(await dry.terminateInstance(node.instanceId)).toMatchObject({ verdict: 'denied', operation: 'TerminateInstances' });
+    expect({ instances: lab.world.instances.size, state: lab.world.instances.get(node.instanceId)!.state }).toEqual({ instances, state: 'running' });
+    expect(lab.log.list().map((r) => [r.operation, r.dryRun, r.mutating])).toEqual([
+      ['RunInstances', true, false], ['AssociateAddress', true, false], ['TerminateInstances', true, false],
+    ]);
+  });
+});
+
 describe('KmsDryRun', () => {
   it('CreateGrant: allowed for the customer key, denied naming kms:CreateGrant when the policy does not allow it', async () => {
     lab = await startLab({ nodes: 1 });
