@@ -63,8 +63,9 @@ describe('newVmChecks', () => {
     const results = await checks(new FakeAvi(clusterOf(IPS), [ready()]));
     expect(results.map((r) => [r.id, r.status])).toEqual([
       ['avi-write-access', 'pass'], ['avi-version', 'pass'], ['not-held', 'pass'], ['cluster-ready', 'pass'],
-      ['launch-ami', 'pass'], ['instance-types', 'pass'], ['subnet-addresses', 'pass'],
+      ['launch-ami', 'pass'], ['instance-types', 'pass'], ['subnet-addresses', 'pass'], ['ec2-quota', 'pass'],
     ]);
+    expect(results.find((r) => r.id === 'ec2-quota')).toMatchObject({ detail: '3 × m5.2xlarge running beside the old VMs until they are retired', unproven: expect.stringContaining('Service Quotas') });
     expect(results.find((r) => r.id === 'subnet-addresses')!.detail).toBe('subnet-12: room for 1, subnet-13: room for 1, subnet-11: room for 1');
     expectNoMutations(ec2);
   });
@@ -95,7 +96,7 @@ describe('newVmChecks', () => {
 
   it('without the plan\'s nodes, the node checks are skipped, not failed', async () => {
     const results = await checks(new FakeAvi(clusterOf(IPS), [ready()]), null);
-    expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['launch-ami', 'instance-types', 'subnet-addresses']);
+    expect(results.filter((r) => r.status === 'skip').map((r) => r.id)).toEqual(['launch-ami', 'instance-types', 'subnet-addresses', 'ec2-quota']);
   });
 });
 

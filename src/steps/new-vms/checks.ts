@@ -1,7 +1,7 @@
 // controller-new-vms' own preflight checks, each on its own line of the checklist: the Avi user
 // may write the cluster, the Controller's version, no other run holds the nodes, a 3-node cluster
-// READY, and for the new VMs the AMI, the instance types (encrypted EBS) and the subnets (free
-// addresses). The engine adds the key, KMS grant, plan and IAM (DryRun) checks. Where a runbook
+// READY, and for the new VMs the AMI, the instance types (encrypted EBS), the subnets (free
+// addresses) and the EC2 quota (a reminder). The engine adds the key, KMS grant, plan and IAM (DryRun) checks. Where a runbook
 // step refuses on the same thing, the same function decides both, so one cause is one failure.
 
 import type { Settings } from '../../runbook/settings.js';
@@ -55,6 +55,21 @@ async function subnetCheck(reads: Reads, data: NewVmsData | undefined): Promise<
   return pass('subnet-addresses', title, [...bySubnet].map(([s, n]) => `${s}: room for ${n}`).join(', ') || 'every new VM is launched already');
 }
 
+/**
+ * The new VMs run beside the old ones until each is retired: the account's On-Demand vCPU quota
+ * must have room for them. Service Quotas is not part of the EC2 API, so this is a reminder.
+ */
+function quotaCheck(data: NewVmsData | undefined): CheckResult {
+  const title = 'EC2 quota for the new VMs';
+  if (!data) return skip('ec2-quota', title, NEEDS_NODES);
+  const waiting = data.nodes.filter((n) => !launched(n));
+  const byType = new Map<string, number>();
+  for (const n of waiting) byType.set(n.instanceType, (byType.get(n.instanceType) ?? 0) + 1);
+  const more = [...byType].map(([type, n]) => `${n} × ${type}`).join(', ');
+  return pass('ec2-quota', title, more ? `${more} running beside the old VMs until they are retired` : 'every new VM is launched already',
+    'EC2 quota not readable through the EC2 API: make sure the Service Quotas "Running On-Demand Standard instances" vCPU quota has room for them');
+}
+
 export function newVmChecks(minimumVersion: string) {
   return async (reads: Reads, settings: Pick<Settings, 'avi'>, found: PreflightFound<NewVmsData>): Promise<CheckResult[]> => {
     // Node checks need the nodes: discovered at once, so a plan refused after discovery has them all.
@@ -67,6 +82,7 @@ export function newVmChecks(minimumVersion: string) {
       ...await checked('launch-ami', 'The AMI the new VMs launch from', () => amiCheck(reads, data)),
       ...await checked('instance-types', 'Instance types support encrypted EBS (DescribeInstanceTypes)', () => instanceTypeCheck(reads, data)),
       ...await checked('subnet-addresses', 'Free subnet addresses for the new VMs', () => subnetCheck(reads, data)),
+      quotaCheck(data),
     ];
   };
 }
