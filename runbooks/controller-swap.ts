@@ -8,7 +8,8 @@ import type { RunbookModule } from '../src/runbook/module.js';
 import type { ControllerData, ControllerNode } from '../src/steps/controller/context.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import { controllerSteps, type ControllerStepId } from '../src/steps/controller/index.js';
-import { nodeSummary, nodeTargets, verifyRoots } from '../src/steps/controller/report.js';
+import { controllerFleet } from '../src/steps/controller/fleet.js';
+import { nodeSummary, nodeTargets } from '../src/steps/controller/report.js';
 import { viaSsh } from '../src/steps/controller/restore.js';
 import { controllerSettings, type ControllerSettings } from '../src/steps/controller/settings.js';
 
@@ -103,5 +104,5 @@ export const runbook: RunbookModule<ControllerData, ControllerSettings> = {
   targetLabel: (s) => `Controller ${s.avi.controller}`,
   targets: nodeTargets,
   summary: nodeSummary,
-  verify: verifyRoots,
+  verify: controllerFleet,
 };

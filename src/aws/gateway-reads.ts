@@ -13,7 +13,8 @@ import { awsCall, notFound } from './errors.js';
 import { toImageInfo, toInstanceInfo, toKeyInfo, toSnapshotInfo, toVolumeInfo } from './mapping.js';
 import type { Ec2Reads, InstanceInfo, KmsReads, Tags } from './types.js';
 
-export type AwsReads = Ec2Reads & KmsReads;
+/** Cleanup's reads live in cleanup-calls.ts. */
+export type AwsReads = Omit<Ec2Reads, 'findSnapshotsByTags'> & KmsReads;
 
 // Everything except terminated: a stopped controller still holds its IP and must be found.
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];

@@ -16,7 +16,8 @@ import { awsCall } from './errors.js';
 import { recordToTags, toVolumeInfo } from './mapping.js';
 import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-export type AwsWrites = Ec2Writes;
+/** Cleanup's writes live in cleanup-calls.ts. */
+export type AwsWrites = Omit<Ec2Writes, 'deleteVolume' | 'deleteSnapshot'>;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.

@@ -55,6 +55,9 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
     default:
       return withAbort(async (signal) => {
         const cio = commandIo(io, signal);
+        if (command.kind === 'verify') return (await import('../engine/fleet/verify.js')).verify(command, cio);
+        if (command.kind === 'cleanup') return (await import('../engine/cleanup/command.js')).cleanup(command, cio);
+        if (command.kind === 'doctor') return (await import('../engine/doctor/command.js')).doctor(command, cio);
         if (command.kind === 'plan' || command.kind === 'migrate') {
           const { migrate, plan } = await import('../engine/migrate.js');
           if (command.kind === 'plan' || command.dryRun) return plan(command.settings, command.json, cio);

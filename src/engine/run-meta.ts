@@ -24,6 +24,8 @@ export interface RunMeta {
   pid: number;
   host: string;
   failures?: RunError[];
+  /** A finished run's end-of-run verify: what `cleanup` requires (and checks again, live). */
+  verified?: { ok: boolean; at: string };
 }
 
 /** A run file that cannot be read back: bad input (exit 2), naming the file and what to do. */
