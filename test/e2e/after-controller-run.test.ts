@@ -11,48 +11,34 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CreateVolumeCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
-import { DescribeKeyCommand, EnableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, EnableKeyCommand, type KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { TAG } from '../../src/aws/types.js';
 import { cleanup } from '../../src/engine/cleanup/command.js';
 import { EXIT } from '../../src/engine/exit-codes.js';
 import type { CommandIo } from '../../src/engine/migrate.js';
-import { ec2For, mutatingCount, pollUntil, runCli, runDirs, startTestLab, type CliResult, type TestLab } from './lab-harness.js';
+import { afterRunCli, kmsFor, LONG } from './after-run-helpers.js';
+import { ec2For, mutatingCount, pollUntil, runCli, runDirs, startTestLab, type TestLab } from './lab-harness.js';
+import { expectExit } from './swap-helpers.js';
 
-const LONG = 180_000;
 let lab: TestLab;
 let env: NodeJS.ProcessEnv;
 let kms: KMSClient;
 let runId: string;
+const { cli, readOnly } = afterRunCli(() => lab, () => env);
 
 beforeAll(async () => {
   lab = await startTestLab(3);
   // No --encrypted-ami: the run makes its own encrypted copy of the Controller AMI (one of doctor's AMIs).
   const { AVI_ENCRYPT_ENCRYPTED_AMI: _given, ...rest } = lab.cliEnv;
   env = rest;
-  kms = new KMSClient({
-    region: lab.profile.region, endpoint: lab.env['AWS_ENDPOINT_URL_KMS']!, maxAttempts: 1,
-    credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
-  });
+  kms = kmsFor(lab);
 }, 60_000);
 afterAll(async () => {
   kms?.destroy();
   await lab?.stop();
 });
 
-const cli = (args: string[]) => runCli([...args, '--state-dir', lab.stateDir], env, { timeoutMs: LONG });
 const KEY = () => lab.seed.customerKeyArn;
-
-function expectExit(r: CliResult, code: number): void {
-  if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
-
-/** Runs the command and checks that the lab saw no mutating request meanwhile. */
-async function readOnly(args: string[]): Promise<CliResult> {
-  const before = mutatingCount(lab);
-  const r = await cli(args);
-  expect(mutatingCount(lab)).toBe(before);
-  return r;
-}
 
 const rootOf = (i: number) => lab.world.rootVolume(lab.seed.nodes[i]!.instanceId)!;
 
