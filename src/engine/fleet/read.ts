@@ -6,14 +6,14 @@ import type { AnyRunbookModule, FleetReport } from '../../runbook/module.js';
 import type { Settings } from '../../runbook/settings.js';
 import { mergeReports } from '../../steps/fleet/report.js';
 import type { Reads } from '../../steps/gateways.js';
-import { implemented, REGISTRY } from '../../../runbooks/index.js';
+import { REGISTRY, STRATEGIES } from '../../../runbooks/index.js';
 import { runbookFor } from '../registry.js';
 import { renderFleet } from './render.js';
 
-/** The modules a report is about: the settings' strategy, or every implemented one when it is ''. */
+/** The modules a report is about: the settings' strategy, or every one when it is ''. */
 export function modulesFor(settings: Pick<Settings, 'strategy'>): AnyRunbookModule[] {
   if (settings.strategy) return [runbookFor(settings.strategy)];
-  return implemented().map((s) => REGISTRY[s] as AnyRunbookModule);
+  return STRATEGIES.map((s) => REGISTRY[s]);
 }
 
 export async function readFleet(modules: AnyRunbookModule[], reads: Reads, settings: Settings): Promise<FleetReport> {
