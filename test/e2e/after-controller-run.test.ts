@@ -219,7 +219,7 @@ describe('doctor on the Controllers\' key', () => {
     expect((await readOnly(['doctor'])).stdout).toContain(`KMS deletes it on ${date}`);
   });
 
-  it('gone: the key is deleted; doctor says it cannot be recovered and to move the Controllers while they run', async () => {
+  it('gone: the key is deleted; doctor says it cannot be recovered and to move the Controllers to new VMs while they run', async () => {
     lab.world.completeKeyDeletion(KEY());
     await expect(kms.send(new DescribeKeyCommand({ KeyId: KEY() }))).rejects.toMatchObject({ name: 'NotFoundException' });
     const { r, report } = await doctor();
@@ -227,7 +227,7 @@ describe('doctor on the Controllers\' key', () => {
     expect(report.cases.map((c) => c.state)).toEqual(['gone']);
     expect(report.cases[0]!.remedy).toEqual([
       expect.stringContaining('cannot be recovered'),
-      expect.stringContaining('avi-encrypt migrate --strategy controller-swap --kms-key <new key>'),
+      expect.stringMatching(/avi-encrypt migrate --strategy controller-new-vms --kms-key <new key> \(not controller-swap: it stops each Controller/),
       expect.stringContaining('deregister the unusable AMI'),
     ]);
   });

@@ -1,57 +1,13 @@
 // The after-run domains over small in-memory gateways: the fleet report's rows and verdict (roots
 // judged, other volumes warned about), which key a cloud expects, doctor's cases with the
-// document's consequences and remedy per key state, and cleanup's leftovers and removal rules.
+// document's consequences and remedy per key state (cleanup's rules: cleanup.test.ts).
 
 import { describe, expect, it } from '@jest/globals';
-import { AwsError, type ImageInfo, type InstanceInfo, type KeyInfo, type SnapshotInfo, type VolumeInfo } from '../../src/aws/types.js';
-import { KEPT_ROLES, findLeftovers } from '../../src/steps/cleanup/leftovers.js';
-import { removeLeftover } from '../../src/steps/cleanup/remove.js';
 import { findKeyCases } from '../../src/steps/doctor/cases.js';
 import { cloudKey, keyArns } from '../../src/steps/fleet/expected-key.js';
 import { fleetReport, instanceRow, mergeReports, volumeProblem } from '../../src/steps/fleet/report.js';
-import type { Reads, Writes } from '../../src/steps/gateways.js';
-
-const arn = (n: string) => `arn:aws:kms:eu-west-1:123456789012:key/${n}`;
-const A = arn('aaaa');
-const B = arn('bbbb');
-const C = arn('cccc');
-
-function volume(id: string, fields: Partial<VolumeInfo> = {}): VolumeInfo {
-  return { volumeId: id, state: 'in-use', availabilityZone: 'eu-west-1a', encrypted: false, size: 8, volumeType: 'gp3', attachments: [], tags: {}, ...fields };
-}
-
-function instance(id: string, devices: string[], imageId?: string): InstanceInfo {
-  return {
-    instanceId: id, state: 'running', availabilityZone: 'eu-west-1a', rootDeviceName: '/dev/xvda', tags: {}, ...(imageId ? { imageId } : {}),
-    blockDevices: devices.map((v, i) => ({ device: i === 0 ? '/dev/xvda' : '/dev/sdb', volumeId: v, deleteOnTermination: true, status: 'attached' })),
-  };
-}
-
-const notFound = (code: string) => new AwsError(code, `${code}: not found`, 'Describe');
-
-/** Reads over maps; anything not listed is NotFound, as AWS answers. */
-function reads(world: { volumes?: VolumeInfo[]; keys?: KeyInfo[]; images?: ImageInfo[]; snapshots?: SnapshotInfo[]; refuseKey?: string }): Reads {
-  const find = <T>(list: T[] | undefined, hit: (t: T) => boolean, code: string) => {
-    const found = list?.find(hit);
-    return found ? Promise.resolve(found) : Promise.reject(notFound(code));
-  };
-  const ec2 = {
-    describeVolume: (id: string) => find(world.volumes, (v) => v.volumeId === id, 'InvalidVolume.NotFound'),
-    describeImage: (id: string) => find(world.images, (i) => i.imageId === id, 'InvalidAMIID.NotFound'),
-    describeSnapshot: (id: string) => find(world.snapshots, (s) => s.snapshotId === id, 'InvalidSnapshot.NotFound'),
-    findImagesByTags: async () => (world.images ?? []).filter((i) => i.tags['avi-encrypt:role'] === 'encrypted-ami'),
-    findVolumesByTags: async (tags: Record<string, string>) => (world.volumes ?? []).filter((v) => Object.entries(tags).every(([k, x]) => v.tags[k] === x)),
-    findSnapshotsByTags: async (tags: Record<string, string>) => (world.snapshots ?? []).filter((s) => Object.entries(tags).every(([k, x]) => s.tags?.[k] === x)),
-  };
-  const kms = {
-    describeKey: (ref: string) => (ref === world.refuseKey
-      ? Promise.reject(new AwsError('AccessDeniedException', 'not allowed', 'DescribeKey'))
-      : find(world.keys, (k) => k.arn === ref || k.keyId === ref || ref === `alias/${k.keyId}`, 'NotFoundException')),
-  };
-  return { ec2, kms } as unknown as Reads;
-}
-
-const key = (a: string, state = 'Enabled', extra: Partial<KeyInfo> = {}): KeyInfo => ({ keyId: a.split('/')[1]!, arn: a, state, spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT', manager: 'CUSTOMER', ...extra });
+import type { ImageInfo, SnapshotInfo } from '../../src/aws/types.js';
+import { A, arn, B, C, instance, key, reads, volume } from './after-run-world.js';
 
 describe('the fleet report', () => {
   it('judges the root: a data disk that is not on the key is a warning, another key on the root is a failure naming both keys', async () => {
@@ -113,50 +69,3 @@ describe('doctor', () => {
     expect(found.cases.map((c) => [c.state, c.remedy[0]])).toEqual([['unknown', expect.stringContaining('allow kms:DescribeKey')]]);
   });
 });
-
-describe('cleanup', () => {
-  const tags = (run: string, role: string, more: Record<string, string> = {}) => ({ 'avi-encrypt:run-id': run, 'avi-encrypt:role': role, ...more });
-
-  it("lists only what carries the run's id and a kept role, and says what it leaves alone", async () => {
-    const r = reads({
-      volumes: [
-        volume('vol-old', { state: 'available', tags: tags('run-1', KEPT_ROLES.volume, { 'avi-encrypt:replaced-by': 'vol-new', 'avi-encrypt:node': '10.0.0.1' }) }),
-        volume('vol-back', { state: 'in-use', attachments: [{ instanceId: 'i-1', device: '/dev/xvda', state: 'attached', deleteOnTermination: true }], tags: tags('run-1', KEPT_ROLES.volume, { 'avi-encrypt:replaced-by': 'vol-x' }) }),
-        volume('vol-other-run', { state: 'available', tags: tags('run-2', KEPT_ROLES.volume, { 'avi-encrypt:replaced-by': 'vol-y' }) }),
-        volume('vol-new', { state: 'in-use', tags: tags('run-1', 'encrypted-root') }),
-      ],
-      snapshots: [{ ...snapshotOf('snap-tmp'), tags: tags('run-1', KEPT_ROLES.snapshot) }],
-    });
-    const found = await findLeftovers(r, 'run-1');
-    expect(found).toEqual([
-      { kind: 'volume', id: 'vol-old', what: 'old root of 10.0.0.1, replaced by vol-new (8 GiB, unencrypted)' },
-      { kind: 'volume', id: 'vol-back', what: 'old root, replaced by vol-x (8 GiB, unencrypted)', keep: 'it is attached to i-1 at /dev/xvda again' },
-      { kind: 'snapshot', id: 'snap-tmp', what: 'temporary snapshot (8 GiB)' },
-    ]);
-  });
-
-  it('removes by looking first: gone is done, attached since the listing or re-tagged is left alone', async () => {
-    const deleted: string[] = [];
-    const writes = { ec2: { deleteVolume: async (id: string) => void deleted.push(id), deleteSnapshot: async () => Promise.reject(notFound('InvalidSnapshot.NotFound')) } } as unknown as Writes;
-    const r = reads({
-      volumes: [
-        volume('vol-ok', { state: 'available', tags: tags('run-1', KEPT_ROLES.volume) }),
-        volume('vol-busy', { state: 'in-use', attachments: [{ instanceId: 'i-9', device: '/dev/sdf', state: 'attached', deleteOnTermination: false }], tags: tags('run-1', KEPT_ROLES.volume) }),
-        volume('vol-mine', { state: 'available', tags: tags('run-2', KEPT_ROLES.volume) }),
-        volume('vol-going', { state: 'deleting', tags: tags('run-1', KEPT_ROLES.volume) }),
-      ],
-    });
-    const remove = (kind: 'volume' | 'snapshot', id: string) => removeLeftover(r, writes, 'run-1', { kind, id, what: '' }).catch((e: Error) => e.message);
-    expect(await remove('volume', 'vol-ok')).toBe('deleted');
-    expect(await remove('volume', 'vol-gone')).toBe('already gone');
-    expect(await remove('volume', 'vol-going')).toBe('already gone');
-    expect(await remove('snapshot', 'snap-gone')).toBe('already gone');
-    expect(await remove('volume', 'vol-busy')).toBe('volume vol-busy is in-use now (attached to i-9): left alone');
-    expect(await remove('volume', 'vol-mine')).toBe('volume vol-mine is no longer tagged avi-encrypt:run-id=run-1: left alone');
-    expect(deleted).toEqual(['vol-ok']);
-  });
-});
-
-function snapshotOf(id: string): SnapshotInfo {
-  return { snapshotId: id, state: 'completed', encrypted: false, volumeSize: 8 };
-}

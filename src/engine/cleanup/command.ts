@@ -1,5 +1,5 @@
 // `avi-encrypt cleanup --run ID`: deletes what a finished run kept (its old roots, its temporary
-// snapshots), once the run's own fleet report is green again, read live. Lists first and asks
+// snapshots, the old Controller VMs it stopped and took out of the cluster), once the run's own fleet report is green again, read live. Lists first and asks
 // (or --yes; no terminal and no --yes is a refusal, as for resume), honours --older-than, holds the
 // lock of the run's target while it deletes, and finds nothing the second time.
 
@@ -54,9 +54,9 @@ export async function cleanup(cmd: CleanupCommand, io: CommandIo): Promise<ExitC
   }
   if (cmd.dryRun) return dryRun(target, cmd.runId, doable, io);
   if (!cmd.yes && !io.interactive) {
-    throw new UserFacingError(`cleanup deletes volumes and stdin is not a terminal to confirm on; pass --yes (avi-encrypt cleanup --run ${cmd.runId} --yes)`, EXIT.usage);
+    throw new UserFacingError(`cleanup deletes resources and stdin is not a terminal to confirm on; pass --yes (avi-encrypt cleanup --run ${cmd.runId} --yes)`, EXIT.usage);
   }
-  if (!cmd.yes && !(await io.confirm(`Delete these ${doable.length} resources of run ${cmd.runId}? They cannot be recovered`))) {
+  if (!cmd.yes && !(await io.confirm(`Delete these ${doable.length} resources of run ${cmd.runId}${doable.some((l) => l.kind === 'instance') ? ' (the VMs are terminated)' : ''}? They cannot be recovered`))) {
     io.out.write('nothing was deleted\n');
     return EXIT.ok;
   }

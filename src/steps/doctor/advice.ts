@@ -2,7 +2,7 @@
 // for each kind of thing that depends on it, and what to do about it: a Disabled key is enabled
 // again; a key pending deletion is recovered (CancelKeyDeletion, then EnableKey: the cancel leaves it
 // Disabled, KMS developer guide); a deleted key is gone for good, so a new key is configured and the
-// SE path re-run (the cloud's encryption, then every SE), the Controllers moved while they still run.
+// SE path re-run (the cloud's encryption, then every SE), the Controllers moved to new VMs while they run.
 
 import type { KeyState } from './key-state.js';
 import type { KeyDependency, UseKind } from './uses.js';
@@ -37,7 +37,8 @@ export function remedy(state: KeyState, uses: KeyDependency[]): string[] {
       ? [`configure a new key and re-run the SE path: avi-encrypt migrate --strategy se-scale-out --cloud ${cloud} --kms-key <new key> --rekey (sets the cloud's ebs_encryption and s3_encryption, makes a new SE image, replaces every SE)`]
       : []),
     ...(kinds.has('controller-volume')
-      ? ['move the Controllers to a new key while they still run: avi-encrypt migrate --strategy controller-swap --kms-key <new key> (or controller-new-vms)']
+      // controller-swap stops each node to swap its root, and a node stopped on this key does not start again.
+      ? ['move the Controllers to new VMs while they still run: avi-encrypt migrate --strategy controller-new-vms --kms-key <new key> (not controller-swap: it stops each Controller, which then cannot start on this key)']
       : []),
     ...(kinds.has('image') ? ['deregister the unusable AMI and its snapshots; a run with the new key makes a new encrypted copy'] : []),
   ];
