@@ -8,6 +8,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateGrantCommand, type GrantOperation, type KMSClient } from '@aws-sdk/client-kms';
 import { awsCall } from './errors.js';
+import { createCleanupWrites } from './cleanup-calls.js';
 import { createAwsWrites } from './gateway-writes.js';
 import { createLaunchWrites } from './launch-writes.js';
 import { AwsError, type DryRunVerdict, type Ec2DryRun, type Ec2Writes, type KmsDryRun } from './types.js';
@@ -33,10 +34,12 @@ export const EC2_OPERATION: Record<keyof Ec2Writes, string> = {
   createVolume: 'CreateVolume', stopInstance: 'StopInstances', startInstance: 'StartInstances', detachVolume: 'DetachVolume',
   attachVolume: 'AttachVolume', setDeleteOnTermination: 'ModifyInstanceAttribute', tagResources: 'CreateTags', untagResources: 'DeleteTags',
   copyImage: 'CopyImage', runInstance: 'RunInstances', terminateInstance: 'TerminateInstances', associateAddress: 'AssociateAddress',
+  deleteVolume: 'DeleteVolume', deleteSnapshot: 'DeleteSnapshot',
 };
 
 export function createEc2DryRun(clients: { ec2: EC2Client }): Ec2DryRun {
-  const writes: Ec2Writes = { ...createAwsWrites(clients, { dryRun: true }), ...createLaunchWrites(clients, { dryRun: true }) };
+  const dryRun = { dryRun: true };
+  const writes: Ec2Writes = { ...createAwsWrites(clients, dryRun), ...createLaunchWrites(clients, dryRun), ...createCleanupWrites(clients, dryRun) };
   const face = {} as Record<keyof Ec2Writes, (...args: unknown[]) => Promise<DryRunVerdict>>;
   for (const method of Object.keys(EC2_OPERATION) as Array<keyof Ec2Writes>) {
     face[method] = async (...args) => {

@@ -18,8 +18,8 @@ import { recordToTags, toVolumeInfo } from './mapping.js';
 import type { LaunchWrites } from './launch-types.js';
 import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-/** Launch writes live in launch-writes.ts. */
-export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites>;
+/** Launch writes live in launch-writes.ts, cleanup's in cleanup-calls.ts. */
+export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites | 'deleteVolume' | 'deleteSnapshot'>;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.

@@ -73,6 +73,8 @@ export interface SnapshotInfo {
   /** Key ARN, when encrypted. */
   kmsKeyId?: string;
   volumeSize: number;
+  /** Filled when the snapshots were looked up by their tags. */
+  tags?: Tags;
 }
 
 export interface VolumeAttachment {
@@ -161,6 +163,8 @@ export interface Ec2Reads extends LaunchReads {
   describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
   /** This account's own images (Owners=self) carrying all of these tags. */
   findImagesByTags(tags: Tags): Promise<ImageInfo[]>;
+  /** This account's own snapshots (OwnerIds=self) carrying all of these tags. */
+  findSnapshotsByTags(tags: Tags): Promise<SnapshotInfo[]>;
 }
 
 /** EC2 changes: in a plan these reach the recorder, never AWS. */
@@ -176,6 +180,10 @@ export interface Ec2Writes extends LaunchWrites {
   untagResources(resourceIds: string[], keys: string[]): Promise<void>;
   /** Starts an encrypted copy of an image in this region; returns the new image's id (state pending). */
   copyImage(req: CopyImageRequest): Promise<string>;
+  /** DeleteVolume: an available volume only (VolumeInUse when attached). */
+  deleteVolume(volumeId: string): Promise<void>;
+  /** DeleteSnapshot: refused while a registered AMI uses it (InvalidSnapshot.InUse). */
+  deleteSnapshot(snapshotId: string): Promise<void>;
 }
 
 export interface KmsReads {

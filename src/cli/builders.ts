@@ -120,11 +120,12 @@ export const labFaultBuilder = (y: Argv) =>
     .positional('kind', { type: 'string', choices: FAULT_KINDS, describe: 'The fault to inject (clear removes them all)', demandOption: true })
     .option('rate', { type: 'number', describe: 'throttle: share of AWS calls refused (0 < rate <= 1)', default: 0.2 })
     .option('for', { type: 'string', describe: 'avi-503, api-down: how long, real time (60s, 2m); scaled by the lab', default: '60s' })
-    .option('key', { type: 'string', describe: 'kms-disable, kms-enable: key id, ARN or alias' })
+    .option('key', { type: 'string', describe: 'kms-disable, kms-enable, kms-delete: key id, ARN or alias' })
     .option('instance', { type: 'string', describe: 'start-fails: the instance whose starts fall back to stopped' })
     .option('node', { type: 'string', describe: 'no-converge: the node IP that never re-joins' })
     .option('dir', labDir)
     .example('$0 lab fault throttle --rate 0.2', 'One EC2/KMS call in five answers RequestLimitExceeded')
     .example('$0 lab fault kms-disable --key alias/avi-controller', 'Disable the key halfway through a rehearsal')
+    .example('$0 lab fault kms-delete --key alias/avi-se', 'The key is deleted (its waiting period over): rehearse avi-encrypt doctor')
     .example('$0 lab fault avi-503 --for 2m', 'The Controller API answers 503 for two (scaled) minutes')
     .example('$0 lab fault clear', 'Remove every fault');

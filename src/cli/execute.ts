@@ -55,6 +55,9 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
     default:
       return withAbort(async (signal) => {
         const cio = commandIo(io, signal);
+        if (command.kind === 'verify') return (await import('../engine/fleet/verify.js')).verify(command, cio);
+        if (command.kind === 'cleanup') return (await import('../engine/cleanup/command.js')).cleanup(command, cio);
+        if (command.kind === 'doctor') return (await import('../engine/doctor/command.js')).doctor(command, cio);
         if (command.kind === 'preflight') return (await import('../engine/preflight/command.js')).preflight(command.settings, command.json, cio);
         if (command.kind === 'plan' || (command.kind === 'migrate' && command.dryRun)) {
           const out = command.kind === 'plan' && command.out !== undefined ? { out: command.out } : {};

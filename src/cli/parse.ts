@@ -11,6 +11,7 @@ import {
   resumeBuilder, statusBuilder,
 } from './builders.js';
 import type { Command } from './command.js';
+import { cleanupBuilder, cleanupCommand, doctorBuilder, doctorCommand, verifyBuilder, verifyCommand } from './after-run-args.js';
 import { labFaultCommand, labUpCommand } from './lab-args.js';
 import { refuseDisagreeingFlags, savedPlanOf } from './plan-file.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
@@ -41,12 +42,15 @@ type Picked =
   | { kind: 'approve'; args: Args<typeof approveBuilder> }
   | { kind: 'status'; args: Args<typeof statusBuilder> }
   | { kind: 'describe'; args: Args<typeof describeBuilder> }
+  | { kind: 'verify'; args: Args<typeof verifyBuilder> }
+  | { kind: 'cleanup'; args: Args<typeof cleanupBuilder> }
+  | { kind: 'doctor'; args: Args<typeof doctorBuilder> }
   | { kind: 'lab-up'; args: Args<typeof labUpBuilder> }
   | { kind: 'lab-down'; args: Args<typeof labDownBuilder> }
   | { kind: 'lab-status'; args: Args<typeof labStatusBuilder> }
   | { kind: 'lab-fault'; args: Args<typeof labFaultBuilder> };
 
-const COMMANDS = 'preflight, plan, migrate, resume, approve, status, describe or lab';
+const COMMANDS = 'preflight, plan, migrate, resume, approve, status, describe, verify, cleanup, doctor or lab';
 
 /** yargs reports several lines; the CLI contract is one line with a fix. */
 function failLine(msg: string | undefined, err: Error | undefined): UserFacingError {
@@ -76,6 +80,9 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
     .command('approve <run-id>', 'Approve the gate a run waits at, and continue it', approveBuilder, (args) => void (picked = { kind: 'approve', args }))
     .command('status [run-id]', 'Show runs and their progress', statusBuilder, (args) => void (picked = { kind: 'status', args }))
     .command('describe', 'Draw a runbook: steps, loops, gates, rollback', describeBuilder, (args) => void (picked = { kind: 'describe', args }))
+    .command('verify', 'Report every Controller and SE volume against the key it should use; changes nothing', verifyBuilder, (args) => void (picked = { kind: 'verify', args }))
+    .command('cleanup', "Delete what a finished, verified run kept (old roots, old VMs, temporary snapshots)", cleanupBuilder, (args) => void (picked = { kind: 'cleanup', args }))
+    .command('doctor', 'Find KMS keys in use that are Disabled, PendingDeletion or gone; changes nothing', doctorBuilder, (args) => void (picked = { kind: 'doctor', args }))
     .command('lab', 'Local simulated AWS + Avi lab', (y) =>
       y
         .command('up', 'Start the lab', labUpBuilder, (args) => void (picked = { kind: 'lab-up', args }))
@@ -112,7 +119,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
  * every occurrence is read from argv here.
  */
 function withRepeats(p: Picked, argv: string[]): Picked {
-  if (p.kind !== 'plan' && p.kind !== 'migrate') return p;
+  if (p.kind !== 'plan' && p.kind !== 'migrate' && p.kind !== 'verify' && p.kind !== 'doctor') return p;
   const args = { ...p.args } as Record<string, unknown>;
   for (const spec of runbookSpecs().filter((s) => s.type === 'strings')) {
     const flag = `--${kebab(spec.key)}`;
@@ -164,6 +171,12 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
     }
     case 'describe':
       return { kind: 'describe', strategy: p.args.strategy, format: p.args.format as 'text' | 'mermaid' | 'json' };
+    case 'verify':
+      return verifyCommand(p.args as SettingsArgs & { run?: string; json: boolean }, env, readFile);
+    case 'cleanup':
+      return cleanupCommand(p.args, env);
+    case 'doctor':
+      return doctorCommand(p.args as SettingsArgs & { json: boolean }, env, readFile);
     case 'lab-up':
       return labUpCommand(p.args, readFile);
     case 'lab-down':

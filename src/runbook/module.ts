@@ -5,6 +5,7 @@
 import type { CheckResult, PreflightFound } from '../steps/check-result.js';
 import type { StepDeps } from '../steps/deps.js';
 import type { Effect } from '../steps/effect.js';
+import type { FleetReport } from '../steps/fleet/report.js';
 import type { Reads } from '../steps/gateways.js';
 import type { Invocation } from '../steps/plan-recorder.js';
 import type { RunbookDefinition } from './language.js';
@@ -39,10 +40,7 @@ export interface PlanTarget {
   detail?: object;
 }
 
-export interface VerifyReport {
-  ok: boolean;
-  lines: string[];
-}
+export type { FleetReport, InstanceRow, KeyUse, VolumeRow } from '../steps/fleet/report.js';
 
 export interface RunbookModule<D extends object, S extends object> {
   strategy: string;
@@ -57,7 +55,12 @@ export interface RunbookModule<D extends object, S extends object> {
   targetLabel(settings: Settings<S>): string;
   targets(data: D): PlanTarget[];
   summary(data: D): string[];
-  verify(reads: Reads, data: D): Promise<VerifyReport>;
+  /**
+   * The live state of what the runbook migrates, whatever run made it: every instance with its
+   * volumes against the key it should use (`avi-encrypt verify`, the end of every run). Reads only.
+   * `settings.runbook` holds only what was given: empty for a report of the whole deployment.
+   */
+  verify(reads: Reads, settings: Settings<Partial<S>>): Promise<FleetReport>;
   /**
    * The runbook's own preflight checks (the engine adds the key, KMS grant, plan and IAM ones).
    * Each check is independent and reported, never thrown: the checklist shows every problem.

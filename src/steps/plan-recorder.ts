@@ -77,6 +77,12 @@ export function createRecorder(record: (call: PlannedCall) => void, next: () => 
         record({ service: 'ec2', operation: 'CopyImage', target: imageId, detail: { ...req, encrypted: true } });
         return imageId;
       },
+      async deleteVolume(id) {
+        record({ service: 'ec2', operation: 'DeleteVolume', target: id });
+      },
+      async deleteSnapshot(id) {
+        record({ service: 'ec2', operation: 'DeleteSnapshot', target: id });
+      },
     },
     cluster: {
       async putCluster(cluster: ClusterConfig) {

@@ -34,7 +34,7 @@ function moduleWith(opts: { refuse?: string; hook?: RunbookModule<Data, object>[
       stop: action<Data, Data>(async () => undefined, async ({ data }, w) => w.ec2.stopInstance(data.instance!)),
     }),
     identity: async () => 'tiny', targetLabel: () => 'tiny target', targets: (d) => [{ key: d.instance ?? '?', line: `instance ${d.instance}` }],
-    summary: () => [], verify: async () => ({ ok: true, lines: [] }),
+    summary: () => [], verify: async () => ({ subjects: [], instances: [], keyUses: [], problems: [], warnings: [], ok: true }),
     ...(opts.hook ? { preflight: opts.hook } : {}),
   };
 }

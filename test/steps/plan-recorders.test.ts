@@ -7,6 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { createCleanupWrites } from '../../src/aws/cleanup-calls.js';
 import { createAwsWrites } from '../../src/aws/gateway-writes.js';
 import { createLaunchWrites } from '../../src/aws/launch-writes.js';
 import { TAG } from '../../src/aws/types.js';
@@ -100,7 +101,7 @@ describe('the plan recorder', () => {
 
   it('covers every EC2 write the real gateway has', () => {
     const client = { ec2: new EC2Client({ region: REGION }) };
-    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client) }).sort();
+    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client), ...createCleanupWrites(client) }).sort();
     expect(Object.keys(recorder().writes.ec2).sort()).toEqual(real);
   });
 });
