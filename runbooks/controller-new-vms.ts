@@ -22,7 +22,7 @@ function membershipImpact({ data }: View<NewVmsData>): string {
   const swaps = data.nodes.map((n) => `${n.ip} -> ${n.newIp ?? 'its new VM'}${n.role === 'leader' ? ' (the leader: its old VM is stopped first so that a follower takes over)' : ''}`);
   return `the cluster membership changes one node at a time, followers first: ${swaps.join(', ')}. No downtime expected: two nodes stay active throughout; ` +
     'the API is unavailable for a few minutes while the cluster re-forms after each change (sessions are dropped). ' +
-    `The Controllers get these new private IPs; Elastic IPs move to the new VMs; the old VMs are ${data.terminateOld ? 'terminated' : 'stopped'} at the end`;
+    `The Controllers get these new private IPs; Elastic IPs move to the new VMs; the old VMs are stopped at the end${data.terminateOld ? ', and terminated (with their original roots) once the run is verified' : ''}`;
 }
 
 export const definition = {
@@ -59,10 +59,15 @@ export const definition = {
     }),
     each('nodes', 'Once every node is replaced', [
       step('move-addresses', 'Re-associate the Elastic IPs of the old VM with the new one', { doc: '5' }),
-      step('retire-old', 'Stop the old VM (terminate it with --terminate-old), tagged with what replaced it', { doc: '6' }),
-      wait('old-retired', 'old VM stopped (or terminated)', { doc: '6' }),
+      step('retire-old', 'Stop the old VM, tagged with what replaced it', { doc: '6' }),
+      wait('old-retired', 'old VM stopped', { doc: '6' }),
     ], { id: 'retire', concurrency: 3, ...byIp }),
-    step('verify', 'Verify the new VMs: roots encrypted with the key, cluster READY on their IPs, Elastic IPs moved'),
+    step('verify', 'Verify the new VMs: roots encrypted with the key, cluster READY on their IPs, Elastic IPs moved, old VMs stopped'),
+    // Only now: terminating an old VM deletes its original root, which must outlive the proof.
+    each('nodes', 'With --terminate-old, once verified', [
+      step('terminate-old', 'Terminate the old VM (its original root goes with it)', { doc: '6' }),
+      wait('old-terminated', 'old VM terminated', { doc: '6' }),
+    ], { id: 'terminate', concurrency: 3, skip: ({ data }) => !data.terminateOld, ...byIp }),
     step('release-nodes', "Remove this run's mark from the old node instances"),
   ],
 };

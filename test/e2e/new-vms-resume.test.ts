@@ -64,12 +64,17 @@ describe('controller-new-vms killed and resumed around every change', () => {
     expect(runs).toHaveLength(1);
     const journal = readFileSync(join(lab.stateDir, 'runs', runs[0]!, 'journal.jsonl'), 'utf8').trim().split('\n').flatMap((l) => {
       try {
-        return [JSON.parse(l) as { event: string }];
+        return [JSON.parse(l) as { event: string; step?: string }];
       } catch {
         return []; // a line cut short by the kill
       }
     });
     expect(journal.filter((e) => e.event === 'run-resumed')).toHaveLength(5);
     expect(journal.at(-1)!.event).toBe('run-finished');
+    // Terminating an old VM deletes its original root: only once the run is verified.
+    const verified = journal.findIndex((e) => e.event === 'step-finished' && e.step === 'verify');
+    const firstTerminate = journal.findIndex((e) => e.event === 'step-started' && e.step === 'terminate-old');
+    expect(verified).toBeGreaterThan(-1);
+    expect(firstTerminate).toBeGreaterThan(verified);
   });
 });

@@ -54,10 +54,19 @@ describe('controller-new-vms on the machine', () => {
     expect(gates[0]!.impact).toMatch(/No downtime expected/);
   });
 
-  it('--terminate-old terminates the old VMs instead', async () => {
+  it('--terminate-old terminates the old VMs, only after verify (their original roots go with them)', async () => {
     const world = new NewVmsWorld(THREE());
     expect((await run(world, { data: { terminateOld: true } })).outcome.status).toBe('done');
     for (const n of THREE()) expect(world.vms.get(n.instanceId)).toBe('terminated');
+    const order = starts(world).map((c) => c.step);
+    expect(order.filter((s) => s === 'terminate-old')).toHaveLength(3);
+    expect(order.indexOf('terminate-old')).toBeGreaterThan(order.indexOf('verify'));
+  });
+
+  it('without --terminate-old nothing is terminated: the terminate block is passed over', async () => {
+    const world = new NewVmsWorld(THREE());
+    expect((await run(world)).outcome.status).toBe('done');
+    expect(starts(world).map((c) => c.step)).not.toContain('terminate-old');
   });
 
   it('an unapproved gate rests the run after the launches, before any membership change', async () => {

@@ -108,12 +108,16 @@ export class NewVmsWorld {
       'rollback-members-ready': run((n) => ready(n.ip, n.newIp ?? '-')),
       'rollback-terminate-new': run((n) => void (n.newInstanceId && this.vms.set(n.newInstanceId, 'terminated'))),
       'move-addresses': run((n, data) => (allIn(data), n.elasticIps.forEach((e) => this.eips.set(e.allocationId, n.newInstanceId!)))),
-      'retire-old': run((n, data) => (allIn(data), void this.vms.set(n.instanceId, data.terminateOld ? 'terminated' : 'stopped'))),
+      'retire-old': run((n, data) => (allIn(data), void this.vms.set(n.instanceId, 'stopped'))),
       'old-retired': run(() => undefined),
       verify: run((_n, data) => {
         if ([...this.listed].sort().join() !== data.nodes.map((n) => n.newIp).sort().join()) this.refuse(`cluster ${this.listed.join(',')}`);
+        for (const n of data.nodes) if (this.vms.get(n.instanceId) !== 'stopped') this.refuse(`old VM ${n.instanceId} ${this.vms.get(n.instanceId)} at verify`);
         return { verified: true };
       }),
+      // Terminating deletes the original root: never before the run is verified.
+      'terminate-old': run((n, data) => void (data.verified ? this.vms.set(n.instanceId, 'terminated') : this.refuse(`terminating ${n.instanceId} before verify`))),
+      'old-terminated': run(() => undefined),
       'release-nodes': async () => undefined,
     };
     return Object.fromEntries(Object.entries(table).map(([id, step]) => [id, this.recorded(id, step)])) as typeof table;

@@ -78,14 +78,20 @@ describe('once every node is replaced', () => {
     expect(ec2).not.toHaveReceivedCommand(AssociateAddressCommand);
   });
 
-  it('tags the old VM with its replacement and stops it; with --terminate-old terminates it instead', async () => {
+  it('tags the old VM with its replacement and stops it, --terminate-old or not (terminating waits for verify)', async () => {
     const { effects } = vmEffects(new MembershipAvi(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [])]));
-    await runVmStep(effects, 'retire-old', vmScope(data(), F1));
-    expect(ec2).toHaveReceivedCommandWith(CreateTagsCommand, { Resources: ['i-old-12'], Tags: expect.arrayContaining([{ Key: TAG.replacedBy, Value: 'i-new' }]) as never });
-    expect(ec2).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-old-12'] });
-    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
-    ec2.resetHistory();
-    await runVmStep(effects, 'retire-old', vmScope({ ...data(), terminateOld: true }, F1));
+    for (const terminateOld of [false, true]) {
+      ec2.resetHistory();
+      await runVmStep(effects, 'retire-old', vmScope({ ...data(), terminateOld }, F1));
+      expect(ec2).toHaveReceivedCommandWith(CreateTagsCommand, { Resources: ['i-old-12'], Tags: expect.arrayContaining([{ Key: TAG.replacedBy, Value: 'i-new' }]) as never });
+      expect(ec2).toHaveReceivedCommandWith(StopInstancesCommand, { InstanceIds: ['i-old-12'] });
+      expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+    }
+  });
+
+  it('after verify, --terminate-old terminates the old VM, its marker taken off first', async () => {
+    const { effects } = vmEffects(new MembershipAvi(clusterOf(IPS), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [])]));
+    await runVmStep(effects, 'terminate-old', vmScope({ ...data(), terminateOld: true }, F1));
     expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: ['i-old-12'] });
     expect(ec2).not.toHaveReceivedCommand(StopInstancesCommand);
     // This run's marker leaves the VM before the VM leaves EC2.

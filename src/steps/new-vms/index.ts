@@ -10,7 +10,7 @@ import { discoverNodes } from './discover.js';
 import { launchReplacement } from './launch.js';
 import { leaderHandedOver, membersReady, stopIfLeader, swapMembership } from './membership.js';
 import { checkLaunch } from './preflight.js';
-import { moveAddresses, oldRetired, releaseOldNodes, retireOld } from './retire.js';
+import { moveAddresses, oldRetired, oldTerminated, releaseOldNodes, retireOld, terminateOld } from './retire.js';
 import { rollbackMembersReady, rollbackMembership, rollbackStartOld, rollbackTerminateNew } from './rollback.js';
 import { verifyNewVms } from './verify.js';
 
@@ -35,6 +35,8 @@ export function newVmSteps(deps: StepDeps) {
     'retire-old': retireOld(deps),
     'old-retired': oldRetired(deps),
     verify: verifyNewVms(deps),
+    'terminate-old': terminateOld(deps),
+    'old-terminated': oldTerminated(deps),
     'release-nodes': releaseOldNodes(deps),
   } satisfies Record<string, Effect<NewVmsData>>;
 }

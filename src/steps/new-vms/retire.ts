@@ -1,7 +1,8 @@
 // Document steps 5-6, once every node is replaced and the cluster is READY: the Elastic IPs that
 // were associated directly with an old VM move to its replacement (the cluster VIP is the
-// Controller's own), then the old VMs are stopped, or terminated with --terminate-old, each tagged
-// with the VM that replaced it.
+// Controller's own), then the old VMs are stopped, each tagged with the VM that replaced it. With
+// --terminate-old they are terminated only after the run is verified: terminating deletes their
+// original roots, and no original volume goes before the new cluster is proven.
 
 import { TAG } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
@@ -25,8 +26,6 @@ export function moveAddresses(deps: Deps) {
   });
 }
 
-const retiredState = (s: NodeScope) => (s.data.terminateOld ? 'terminated' : 'stopped');
-
 export function retireOld(deps: Deps) {
   const tag = (s: NodeScope, w: Pick<StepDeps['writes'], 'ec2'>) =>
     w.ec2.tagResources([s.item.instanceId], {
@@ -35,34 +34,45 @@ export function retireOld(deps: Deps) {
   return action<NewVmsData, NewVmNode>(async (s) => {
     const { state } = await deps.reads.ec2.describeInstance(s.item.instanceId);
     if (state !== 'terminated' && state !== 'shutting-down') await tag(s, deps.writes);
-    if (s.data.terminateOld) {
-      if (state === 'terminated' || state === 'shutting-down') return;
-      // A terminated instance soon leaves EC2: this run's marker goes before it does.
-      await deps.writes.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
-      await deps.writes.ec2.terminateInstance(s.item.instanceId);
-    } else if (state === 'running') {
-      await deps.writes.ec2.stopInstance(s.item.instanceId);
-    }
+    if (state === 'running') await deps.writes.ec2.stopInstance(s.item.instanceId);
   }, async (s, w) => {
     await tag(s, w);
-    if (s.data.terminateOld) {
-      await w.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
-      await w.ec2.terminateInstance(s.item.instanceId);
-    }
     // The leader's old VM was stopped already, to hand leadership over.
-    else if (s.item.role !== 'leader') await w.ec2.stopInstance(s.item.instanceId);
+    if (s.item.role !== 'leader') await w.ec2.stopInstance(s.item.instanceId);
   });
 }
 
 export function oldRetired(deps: Deps) {
   return wait<NewVmsData, NewVmNode>(async (s, signal) => {
-    const want = retiredState(s);
-    await pollUntil(deps, s, `${s.item.instanceId} ${want}`, async () => {
+    await pollUntil(deps, s, `${s.item.instanceId} stopped`, async () => {
       const { state } = await deps.reads.ec2.describeInstance(s.item.instanceId);
-      if (want === 'stopped' && (state === 'terminated' || state === 'shutting-down')) {
+      if (state === 'terminated' || state === 'shutting-down') {
         throw new WaitFailedError(`the old VM ${s.item.instanceId} of node ${s.item.ip} is ${state}, not stopped; nothing more to do for it`);
       }
-      return { done: state === want, value: state };
+      return { done: state === 'stopped', value: state };
+    }, signal);
+  });
+}
+
+/** --terminate-old, after verify: the old VM goes, and with it its original root (DeleteOnTermination). */
+export function terminateOld(deps: Deps) {
+  return action<NewVmsData, NewVmNode>(async (s) => {
+    const { state } = await deps.reads.ec2.describeInstance(s.item.instanceId);
+    if (state === 'terminated' || state === 'shutting-down') return;
+    // A terminated instance soon leaves EC2: this run's marker goes before it does.
+    await deps.writes.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
+    await deps.writes.ec2.terminateInstance(s.item.instanceId);
+  }, async (s, w) => {
+    await w.ec2.untagResources([s.item.instanceId], [markerKey(s.runId)]);
+    await w.ec2.terminateInstance(s.item.instanceId);
+  });
+}
+
+export function oldTerminated(deps: Deps) {
+  return wait<NewVmsData, NewVmNode>(async (s, signal) => {
+    await pollUntil(deps, s, `${s.item.instanceId} terminated`, async () => {
+      const { state } = await deps.reads.ec2.describeInstance(s.item.instanceId);
+      return { done: state === 'terminated', value: state };
     }, signal);
   });
 }

@@ -1,6 +1,6 @@
 // After the last node: every new VM runs on a root encrypted with the key, the cluster lists
 // exactly the new VMs' addresses and is READY, the Elastic IPs are on the new VMs, and the old VMs
-// are stopped (or terminated) and say what replaced them.
+// are stopped and say what replaced them (--terminate-old terminates them after this).
 
 import { TAG } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
@@ -25,8 +25,7 @@ export async function newVmProblems(reads: Reads, data: NewVmsData): Promise<str
       if (now.instanceId !== vm.instanceId) problems.push(`${node.ip}: Elastic IP ${eip.publicIp} is on ${now.instanceId ?? 'nothing'}, not ${vm.instanceId}`);
     }
     const old = await reads.ec2.describeInstance(node.instanceId);
-    const retired = data.terminateOld ? old.state === 'terminated' || old.state === 'shutting-down' : old.state === 'stopped';
-    if (!retired) problems.push(`${node.ip}: old VM ${old.instanceId} is ${old.state}`);
+    if (old.state !== 'stopped') problems.push(`${node.ip}: old VM ${old.instanceId} is ${old.state}`);
     if (old.state !== 'terminated' && old.tags[TAG.replacedBy] !== vm.instanceId) problems.push(`${node.ip}: old VM ${old.instanceId} is not tagged as replaced`);
   }
   const listed = (await reads.cluster.getCluster()).nodes.map((n) => n.ip.addr).sort();
