@@ -21,6 +21,7 @@ import { Faults } from './faults.js';
 import { RequestLog } from './request-log.js';
 import { Timeline } from './timeline.js';
 import { createSelfSignedCertificate } from './tls.js';
+import { recordEc2Changes } from './ec2-timeline.js';
 import { createWorld, type LabWorld } from './world/world.js';
 import { seedWorld, type LabSeed } from './world/seed.js';
 import type { IamPolicy } from './aws/iam-policy.js';
@@ -86,6 +87,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const seed = seedWorld(world, { nodes: opts.nodes });
   const requests = new RequestLog();
   const timeline = new Timeline();
+  recordEc2Changes(world, timeline);
   const password = randomBytes(18).toString('base64url');
   // What every factory-default Controller in the lab accepts until a configuration is restored or it joins.
   const nodePassword = randomBytes(18).toString('base64url');
