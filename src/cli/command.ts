@@ -7,7 +7,7 @@ import type { Settings } from '../runbook/settings.js';
 export type Command =
   | { kind: 'plan'; settings: Settings; json: boolean }
   | { kind: 'migrate'; settings: Settings; dryRun: boolean; json: boolean; yes: boolean }
-  | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number }
+  | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number; pollMinMs?: number; durationScale?: number }
   | { kind: 'approve'; stateDir: string; runId: string }
   | { kind: 'status'; stateDir: string; runId?: string; json: boolean }
   | { kind: 'describe'; strategy: string; format: 'text' | 'mermaid' | 'json' }

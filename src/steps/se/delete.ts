@@ -65,6 +65,6 @@ export function oldSesTerminated(deps: Deps) {
       const left = s.item.ses.filter((se) => (states.get(se.instanceId) ?? 'terminated') !== 'terminated')
         .map((se) => `${se.name} ${se.instanceId} ${states.get(se.instanceId)}`);
       return { done: left.length === 0, value: left.length ? left.join(', ') : 'all terminated' };
-    }, signal);
+    }, signal, s.item.deletedAt ? { since: Date.parse(s.item.deletedAt) } : {});
   });
 }
