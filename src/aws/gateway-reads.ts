@@ -11,9 +11,11 @@ import {
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsCall, notFound } from './errors.js';
 import { toImageInfo, toInstanceInfo, toKeyInfo, toSnapshotInfo, toVolumeInfo } from './mapping.js';
+import type { LaunchReads } from './launch-types.js';
 import type { Ec2Reads, InstanceInfo, KmsReads, Tags } from './types.js';
 
-export type AwsReads = Ec2Reads & KmsReads;
+/** Launch reads live in launch-reads.ts. */
+export type AwsReads = Omit<Ec2Reads, keyof LaunchReads> & KmsReads;
 
 // Everything except terminated: a stopped controller still holds its IP and must be found.
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];

@@ -14,9 +14,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsCall } from './errors.js';
 import { recordToTags, toVolumeInfo } from './mapping.js';
+import type { LaunchWrites } from './launch-types.js';
 import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-export type AwsWrites = Ec2Writes;
+/** Launch writes live in launch-writes.ts. */
+export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites>;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.

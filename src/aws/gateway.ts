@@ -2,6 +2,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { createAwsReads } from './gateway-reads.js';
 import { createAwsWrites } from './gateway-writes.js';
+import { createLaunchReads } from './launch-reads.js';
+import { createLaunchWrites } from './launch-writes.js';
 import type { AwsGateway } from './types.js';
 
 /**
@@ -10,5 +12,5 @@ import type { AwsGateway } from './types.js';
  * steps decide how to poll.
  */
 export function createAwsGateway(clients: { ec2: EC2Client; kms: KMSClient }): AwsGateway {
-  return { ...createAwsReads(clients), ...createAwsWrites(clients) };
+  return { ...createAwsReads(clients), ...createLaunchReads(clients), ...createAwsWrites(clients), ...createLaunchWrites(clients) };
 }

@@ -2,12 +2,16 @@
 // Steps and runbooks depend on this file only; src/aws/gateway.ts implements it over the SDK,
 // and the dry-run recorder implements it by recording.
 
+import type { LaunchReads, LaunchWrites } from './launch-types.js';
+
 /** Tag keys avi-encrypt puts on everything it creates or changes. */
 export const TAG = {
   runId: 'avi-encrypt:run-id',
   role: 'avi-encrypt:role',
   node: 'avi-encrypt:node',
   replacedBy: 'avi-encrypt:replaced-by',
+  /** On a replacement VM: the instance it replaces. */
+  replaces: 'avi-encrypt:replaces',
   /** Prefix of the marker a run puts on the instances it works on, one key per run: `avi-encrypt:in-flight:<run id>`. */
   inFlightPrefix: 'avi-encrypt:in-flight:',
 } as const;
@@ -143,7 +147,7 @@ export interface SubnetInfo {
 }
 
 /** EC2 reads: safe at any time, in a plan too. */
-export interface Ec2Reads {
+export interface Ec2Reads extends LaunchReads {
   describeImage(imageId: string): Promise<ImageInfo>;
   describeSnapshot(snapshotId: string): Promise<SnapshotInfo>;
   describeInstance(instanceId: string): Promise<InstanceInfo>;
@@ -162,7 +166,7 @@ export interface Ec2Reads {
 }
 
 /** EC2 changes: in a plan these reach the recorder, never AWS. */
-export interface Ec2Writes {
+export interface Ec2Writes extends LaunchWrites {
   createVolume(req: CreateVolumeRequest): Promise<VolumeInfo>;
   stopInstance(instanceId: string): Promise<void>;
   startInstance(instanceId: string): Promise<void>;

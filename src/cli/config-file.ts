@@ -118,8 +118,7 @@ function parseSection(strategy: string, value: unknown, path: string): Record<st
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw usage(`"${strategy}" in config file "${path}" must be a mapping of that runbook's settings`);
   }
-  const module = REGISTRY[strategy as keyof typeof REGISTRY];
-  const specs = 'notYet' in module ? [] : module.settings.specs;
+  const specs = REGISTRY[strategy as keyof typeof REGISTRY].settings.specs;
   const keys = specs.map((s) => s.key);
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const home = SECRET_KEYS.get(key.toLowerCase().replace(/[-_]/g, ''));

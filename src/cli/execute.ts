@@ -85,7 +85,7 @@ function asUsage(e: unknown): never {
   throw e;
 }
 
-function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {
+export function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {
   const prompt = { input: io.stdin, output: io.err };
   const aviPassword = () => secretFromEnvOrPrompt(PASSWORD_ENV, 'Avi password: ', io.env, prompt);
   return {

@@ -19,9 +19,7 @@ export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c
 export function runbookSpecs(): Array<SettingSpec & { strategies: string[] }> {
   const byKey = new Map<string, SettingSpec & { strategies: string[] }>();
   for (const s of STRATEGIES) {
-    const m = REGISTRY[s];
-    if ('notYet' in m) continue;
-    for (const spec of m.settings.specs) {
+    for (const spec of REGISTRY[s].settings.specs) {
       const seen = byKey.get(spec.key);
       if (seen) seen.strategies.push(s);
       else byKey.set(spec.key, { ...spec, strategies: [s] });

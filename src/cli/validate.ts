@@ -1,7 +1,7 @@
 // Offline checks on merged settings. Each failure is ONE line: what is wrong, then how to fix it.
 // Nothing here talks to AWS or the Controller; preflight does that later.
 
-import { implemented, isStrategy, REGISTRY, STRATEGIES } from '../../runbooks/index.js';
+import { isStrategy, STRATEGIES } from '../../runbooks/index.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { DEFAULTS, type Settings } from '../runbook/settings.js';
 
@@ -58,8 +58,8 @@ export function durationScale(raw: string, from: string): number {
 
 /** Throws the first problem found, so the user fixes one thing at a time with a precise hint. */
 export function validateSettings(s: Omit<Settings, 'runbook'>, io: { readFile: (p: string) => string }): void {
-  if (!isStrategy(s.strategy) || 'notYet' in REGISTRY[s.strategy]) {
-    throw usage(`strategy "${s.strategy}" is not implemented yet: implemented strategies are ${implemented().join(', ')}`);
+  if (!isStrategy(s.strategy)) {
+    throw usage(`unknown strategy "${s.strategy}": use --strategy with one of ${STRATEGIES.join(', ')}`);
   }
   validateController(s.avi.controller);
   validateRegion(s.aws.region);

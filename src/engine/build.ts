@@ -38,14 +38,15 @@ export function realSteps(module: AnyRunbookModule, deps: StepDeps): Record<stri
   return Object.fromEntries(Object.entries(effectsFor(module, deps)).map(([id, e]) => [id, e.run]));
 }
 
-export function planSteps(module: AnyRunbookModule, deps: StepDeps, recorder: Writes): Record<string, StepRun<object>> {
+/** `recorderFor` gives each step invocation its own recorder: steps of concurrent lanes interleave. */
+export function planSteps(module: AnyRunbookModule, deps: StepDeps, recorderFor: (step: string, key: string) => Writes): Record<string, StepRun<object>> {
   // A check before any change (preflight) reads the world as it is; a later one (verify) would
   // read a world the plan never changed, so it is shown, not run.
   const before = new Set(stepsOf(module.definition).filter((s) => s.preflight).map((s) => s.id));
   return Object.fromEntries(
     Object.entries(effectsFor(module, deps)).map(([id, e]): [string, StepRun<object>] => {
       if (e.kind === 'check') return [id, before.has(id) ? e.run : async () => undefined];
-      if (e.kind === 'action') return [id, async (scope) => (await e.plan(scope, recorder)) ?? undefined];
+      if (e.kind === 'action') return [id, async (scope) => (await e.plan(scope, recorderFor(id, scope.key))) ?? undefined];
       return [id, async () => undefined];
     }),
   );

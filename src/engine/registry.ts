@@ -1,7 +1,7 @@
 // The engine's view of runbooks/index.ts: the module for a strategy, or a refusal that names
 // what exists.
 
-import { implemented, isStrategy, REGISTRY, STRATEGIES } from '../../runbooks/index.js';
+import { isStrategy, REGISTRY, STRATEGIES } from '../../runbooks/index.js';
 import type { AnyRunbookModule } from '../runbook/module.js';
 import { EXIT, UserFacingError } from './exit-codes.js';
 
@@ -9,9 +9,5 @@ export function runbookFor(strategy: string): AnyRunbookModule {
   if (!isStrategy(strategy)) {
     throw new UserFacingError(`unknown strategy "${strategy}": use --strategy with one of ${STRATEGIES.join(', ')}`, EXIT.usage);
   }
-  const entry = REGISTRY[strategy];
-  if ('notYet' in entry) {
-    throw new UserFacingError(`strategy "${strategy}" is not implemented yet: implemented strategies are ${implemented().join(', ')}`, EXIT.usage);
-  }
-  return entry;
+  return REGISTRY[strategy];
 }

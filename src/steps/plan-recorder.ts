@@ -4,7 +4,7 @@
 
 import { RESTORE_SCRIPT } from '../avi/shell-types.js';
 import type { Cloud, ClusterConfig } from '../avi/types.js';
-import type { VolumeInfo } from '../aws/types.js';
+import type { InstanceInfo, VolumeInfo } from '../aws/types.js';
 import type { Writes } from './gateways.js';
 
 /** One write a plan would make: the service, the API operation, the resource it touches. */
@@ -16,12 +16,17 @@ export interface PlannedCall {
   detail?: Record<string, unknown>;
 }
 
-export function createRecorder(record: (call: PlannedCall) => void): Writes {
-  let planned = 0;
+/** Made-up ids, numbered across every recorder of one plan. */
+export function plannedIds(): () => number {
+  let n = 0;
+  return () => ++n;
+}
+
+export function createRecorder(record: (call: PlannedCall) => void, next: () => number = plannedIds()): Writes {
   return {
     ec2: {
       async createVolume(req) {
-        const volumeId = `vol-planned-${++planned}`;
+        const volumeId = `vol-planned-${next()}`;
         record({ service: 'ec2', operation: 'CreateVolume', target: volumeId, detail: { ...req } });
         const volume: VolumeInfo = {
           volumeId, state: 'available', availabilityZone: req.availabilityZone, encrypted: true, kmsKeyId: req.kmsKeyId,
@@ -50,8 +55,25 @@ export function createRecorder(record: (call: PlannedCall) => void): Writes {
       async untagResources(ids, keys) {
         record({ service: 'ec2', operation: 'DeleteTags', target: ids.join(','), detail: { keys } });
       },
+      async runInstance(req) {
+        const instanceId = `i-planned-${next()}`;
+        record({ service: 'ec2', operation: 'RunInstances', target: instanceId, detail: { ...req } });
+        const instance: InstanceInfo = {
+          instanceId, state: 'pending', availabilityZone: '', rootDeviceName: req.root.device, blockDevices: [], tags: { ...req.tags },
+          // The address EC2 will pick is not known before the launch.
+          privateIp: `<new IP in ${req.subnetId}>`, subnetId: req.subnetId, imageId: req.imageId, instanceType: req.instanceType,
+        };
+        return instance;
+      },
+      async terminateInstance(id) {
+        record({ service: 'ec2', operation: 'TerminateInstances', target: id });
+      },
+      async associateAddress(allocationId, instanceId) {
+        record({ service: 'ec2', operation: 'AssociateAddress', target: allocationId, detail: { instanceId, allowReassociation: true } });
+        return `eipassoc-planned-${next()}`;
+      },
       async copyImage(req) {
-        const imageId = `ami-planned-${++planned}`;
+        const imageId = `ami-planned-${next()}`;
         record({ service: 'ec2', operation: 'CopyImage', target: imageId, detail: { ...req, encrypted: true } });
         return imageId;
       },

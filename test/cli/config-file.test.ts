@@ -63,7 +63,9 @@ describe('--config file', () => {
       parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-swap:\n  encryptedAMI: ami-0abc1234\n' }),
       EXIT.usage, /unknown key "encryptedAMI" in the controller-swap section/, /allowed keys: encryptedAmi/,
     );
-    await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-new-vms:\n  x: 1\n' }), EXIT.usage, /controller-new-vms has no settings of its own/);
+    await expectOneLine(
+      parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-new-vms:\n  x: 1\n' }), EXIT.usage, /unknown key "x" in the controller-new-vms section/, /allowed keys: encryptedAmi, terminateOld/,
+    );
     const m = await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'controller-swap:\n  passphrase: hunter2\n' }), EXIT.usage, /controller-swap\.passphrase/, /AVI_BACKUP_PASSPHRASE/);
     expect(m).not.toContain('hunter2');
   });

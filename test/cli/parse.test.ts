@@ -122,8 +122,8 @@ describe('strategies', () => {
     await expectOneLine(parse(['plan', '--config', 'c.yaml'], {}, { 'c.yaml': 'strategy: yolo\n' }), EXIT.usage, /unknown strategy "yolo"/, /se-relaunch/);
   });
 
-  it('a known but unimplemented strategy names the implemented ones', async () => {
-    await expectOneLine(parse(['migrate', ...VALID, '--strategy', 'controller-new-vms']), EXIT.usage, /controller-new-vms.*not implemented/, /controller-swap/);
+  it('every known strategy is implemented: each takes the shared settings', async () => {
+    for (const strategy of ['controller-swap', 'controller-new-vms']) expect((await settingsOf(['plan', ...VALID, '--strategy', strategy])).strategy).toBe(strategy);
   });
 });
 
@@ -135,6 +135,30 @@ describe('secrets never come from argv', () => {
 
   it.each(['--passphrase', '--backup-passphrase=x'])('%s is refused', async (flag) => {
     await expectOneLine(parse(['migrate', ...VALID, flag]), EXIT.usage, /AVI_BACKUP_PASSPHRASE/, /prompt/);
+  });
+
+  it.each(['--node-password', '--nodePassword=x'])('%s is refused, naming AVI_NODE_PASSWORD', async (flag) => {
+    await expectOneLine(parse(['migrate', ...VALID, flag]), EXIT.usage, /initial admin password/, /AVI_NODE_PASSWORD/);
+  });
+
+  it('a node password in the config file is refused', async () => {
+    await expectOneLine(parse(['plan', ...VALID, '--config', 'c.yaml'], {}, { 'c.yaml': 'nodePassword: x\n' }), EXIT.usage, /AVI_NODE_PASSWORD/);
+  });
+});
+
+describe('controller-new-vms settings', () => {
+  const NEW_VMS = ['--strategy', 'controller-new-vms', '--controller', 'https://10.0.0.10', '--region', 'us-east-1'];
+
+  it('needs no encrypted AMI (the default launch encrypts the root); stops the old VMs unless --terminate-old', async () => {
+    expect((await settingsOf(['plan', ...NEW_VMS])).runbook).toEqual({ terminateOld: false });
+    expect((await settingsOf(['plan', ...NEW_VMS, '--terminate-old', '--encrypted-ami', 'ami-0abc1234'])).runbook).toEqual({ terminateOld: true, encryptedAmi: 'ami-0abc1234' });
+    const file = { 'c.yaml': 'strategy: controller-new-vms\ncontroller-new-vms:\n  terminateOld: true\n' };
+    expect((await settingsOf(['plan', '--controller', 'https://10.0.0.10', '--region', 'us-east-1', '--config', 'c.yaml'], {}, file)).runbook).toEqual({ terminateOld: true });
+  });
+
+  it('--terminate-old is refused for controller-swap, a bad AMI id for controller-new-vms', async () => {
+    await expectOneLine(parse(['plan', ...VALID, '--terminate-old']), EXIT.usage, /--terminate-old is a setting of controller-new-vms, not of controller-swap/);
+    await expectOneLine(parse(['plan', ...NEW_VMS, '--encrypted-ami', 'nope']), EXIT.usage, /"nope" \(--encrypted-ami\) is not an AMI id/);
   });
 });
 

@@ -209,17 +209,6 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     expect(newMutating).toEqual([]);
   }, TIMEOUT);
 
-  it('unimplemented strategy → exit 2, one line naming it and the implemented ones', async () => {
-    const stateDir = freshStateDir();
-    const { r, newMutating, requests } = await run(['migrate', '--strategy', 'controller-new-vms', '--yes', '--state-dir', stateDir]);
-    const msg = expectThrownLine(r, EXIT.usage);
-    expect(msg).toContain('controller-new-vms');
-    expect(msg).toMatch(/not implemented/i);
-    expect(msg).toContain('controller-swap');
-    expect(requests).toEqual([]);
-    expect(newMutating).toEqual([]);
-  }, TIMEOUT);
-
   // 5
   describe('KMS key unfit → exit 3, the state named, nothing changed', () => {
     const fakeArn = () => `arn:aws:kms:${lab.seed.region}:${lab.seed.customerKeyArn.split(':')[4]}:key/${randomUUID()}`;

@@ -84,6 +84,6 @@ describe('SE runbooks refuse bad input in one line, changing nothing', () => {
   });
 
   it('a setting of another strategy', async () => {
-    expect(await oneLine(scaleOut('--encrypted-ami', 'ami-0abc1234'), 2)).toBe('--encrypted-ami is a setting of controller-swap, not of se-scale-out: drop it');
+    expect(await oneLine(scaleOut('--encrypted-ami', 'ami-0abc1234'), 2)).toBe('--encrypted-ami is a setting of controller-swap, controller-new-vms, not of se-scale-out: drop it');
   });
 });

@@ -44,13 +44,16 @@ suite('describe', () => {
     }
   });
 
-  it('json: the definition as data, with the fingerprint; an unimplemented strategy is exit 2', async () => {
+  it('json: the definition as data, with the fingerprint', async () => {
     const { out } = await describeCli('--strategy', 'controller-swap', '--format', 'json');
     const d = JSON.parse(out) as { fingerprint: string; entries: Array<{ kind: string; id: string; rollback?: unknown[]; concurrency?: number }> };
     expect(d.fingerprint).toMatch(/^[0-9a-f]{12}$/);
     const nodes = d.entries.find((e) => e.kind === 'each')!;
     expect(nodes).toMatchObject({ id: 'nodes', concurrency: 1 });
     expect(nodes.rollback).toHaveLength(11);
-    await expect(describeCli('--strategy', 'controller-new-vms')).rejects.toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('not implemented yet') });
+    // controller-new-vms: the launches fan out, its members block rolls a node back.
+    const nv = JSON.parse((await describeCli('--strategy', 'controller-new-vms', '--format', 'json')).out) as typeof d;
+    expect(nv.entries.filter((e) => e.kind === 'each').map((e) => [e.id, e.concurrency])).toEqual([['launches', 3], ['members', 1], ['retire', 3]]);
+    expect(nv.entries.find((e) => e.id === 'members')!.rollback).toHaveLength(4);
   });
 });

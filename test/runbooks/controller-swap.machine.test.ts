@@ -4,12 +4,11 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { definition } from '../../runbooks/controller-swap.js';
-import type { Journal, JournalEntry } from '../../src/engine/journal.js';
-import { silentProgress } from '../../src/engine/progress-silent.js';
-import { runMachine, type GateRequest, type RunStart } from '../../src/engine/run.js';
+import type { RunStart } from '../../src/engine/run.js';
 import { stepsOf } from '../../src/runbook/language.js';
 import { buildMachine } from '../../src/runbook/machine.js';
 import type { ControllerData } from '../../src/steps/controller/context.js';
+import { runOnMachine } from './machine-run.js';
 import { controllerNode as node, SwapWorld } from './swap-world.js';
 
 const built = buildMachine(definition);
@@ -30,26 +29,9 @@ interface Options {
 }
 
 /** One run of the machine over the world; keeps the last persisted snapshot, the gates asked and the journal. */
-async function run(world: SwapWorld, opts: Options = {}) {
-  let saved: unknown;
-  const gates: GateRequest[] = [];
-  const journal: Array<Omit<JournalEntry, 'at'>> = [];
-  const outcome = await runMachine<ControllerData>({
-    runId: 'r1', built, steps: world.steps(), timeoutMs: () => 60_000, signal: new AbortController().signal,
-    start: opts.start ?? { input: built.initialContext(DATA, { rollback: opts.rollback ?? true }) },
-    services: {
-      progress: silentProgress,
-      journal: { append: async (e: Omit<JournalEntry, 'at'>) => void journal.push(e) } as unknown as Journal,
-      // As the run folder does: what is saved is JSON.
-      snapshots: { write: async (s) => void (saved = JSON.parse(JSON.stringify(s))), flush: async () => undefined },
-      gate: async (r) => {
-        gates.push(r);
-        world.calls.push({ step: `gate:${r.gate}`, item: '' });
-        return opts.approve === false ? { approved: false, by: 'no terminal to ask on' } : { approved: true, by: 'test' };
-      },
-    },
-  });
-  return { outcome, saved, gates, journal };
+function run(world: SwapWorld, opts: Options = {}) {
+  const start = opts.start ?? { input: built.initialContext(DATA, { rollback: opts.rollback ?? true }) };
+  return runOnMachine(built, world.steps(), start, { ...(opts.approve === undefined ? {} : { approve: opts.approve }), onGate: (g) => world.calls.push({ step: `gate:${g}`, item: '' }) });
 }
 
 const index = (world: SwapWorld, step: string, item = '') => world.calls.findIndex((c) => c.step === step && c.item === item);

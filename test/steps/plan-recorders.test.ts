@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createAwsWrites } from '../../src/aws/gateway-writes.js';
+import { createLaunchWrites } from '../../src/aws/launch-writes.js';
 import { TAG } from '../../src/aws/types.js';
 import { createRecorder } from '../../src/steps/plan-recorder.js';
 import type { PlannedCall } from '../../src/engine/plan/types.js';
@@ -98,7 +99,8 @@ describe('the plan recorder', () => {
   });
 
   it('covers every EC2 write the real gateway has', () => {
-    const real = Object.keys(createAwsWrites({ ec2: new EC2Client({ region: REGION }) })).sort();
+    const client = { ec2: new EC2Client({ region: REGION }) };
+    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client) }).sort();
     expect(Object.keys(recorder().writes.ec2).sort()).toEqual(real);
   });
 });

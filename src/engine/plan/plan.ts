@@ -13,16 +13,19 @@ import { EXIT, UserFacingError } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
-import { createRecorder } from '../../steps/plan-recorder.js';
+import { createRecorder, plannedIds } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
 
 export async function buildPlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<Plan> {
   const built = buildRunbook(module, settings);
   const specs = new Map(stepsOf(module.definition).map((s) => [s.id, s]));
   const steps: PlannedStep[] = [];
-  let current: PlannedStep | undefined;
-  const record = (c: PlannedCall) => current?.calls.push(c);
-  const recorder = createRecorder(record);
+  // By step and item: in a fan-out several steps are under way at once, each records its own calls.
+  const started = new Map<string, PlannedStep>();
+  const at = (id: string, item: string) => `${id}\0${item}`;
+  const ids = plannedIds();
+  const recorder = createRecorder(() => undefined, ids);
+  const recorderFor = (id: string, item: string) => createRecorder((c: PlannedCall) => started.get(at(id, item))?.calls.push(c), ids);
   const deps: StepDeps = {
     reads: target.reads,
     writes: recorder,
@@ -39,7 +42,7 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
   const askGate = planGates(gates);
 
   const outcome = await runMachine({
-    runId: 'plan', built, steps: planSteps(module, deps, recorder), signal,
+    runId: 'plan', built, steps: planSteps(module, deps, recorderFor), signal,
     timeoutMs: () => settings.waitTimeoutMs,
     start: { input: built.initialContext(module.initialData(settings), { rollback: settings.rollback }) },
     services: {
@@ -51,13 +54,14 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
       onStep(event, id, item) {
         if (event === 'end') return;
         const spec = specs.get(id);
-        current = {
+        const current: PlannedStep = {
           n: steps.length + 1, id, title: spec?.title ?? id, kind: (kinds[id] ?? 'action') as PlannedStep['kind'], down: [], calls: [],
           ...(spec?.doc ? { doc: spec.doc } : {}), ...(item ? { item } : {}),
           ...(spec?.awaits ? { awaits: spec.awaits } : {}),
           ...(spec?.downtime && item ? { takesDown: item } : {}),
         };
         steps.push(current);
+        started.set(at(id, item), current);
       },
     },
   });

@@ -9,6 +9,7 @@ import { VOLUME_ACTIONS } from './ec2-volumes.js';
 import { IMAGE_ACTIONS } from './ec2-images.js';
 import { ADDRESS_ACTIONS } from './ec2-addresses.js';
 import { LAUNCH_ACTIONS } from './ec2-launch.js';
+import { INSTANCE_TYPE_ACTIONS } from './ec2-instance-types.js';
 import { AwsFault } from './fault.js';
 import type { QueryParams } from './query.js';
 import { newRequestId } from './resource-ids.js';
@@ -29,7 +30,7 @@ export interface Ec2Context {
 /** One EC2 action: query parameters in, the body inside `<ActionResponse>` out. */
 export type Ec2Action = (world: LabWorld, q: QueryParams, ctx: Ec2Context) => XmlTree;
 
-export const EC2_ACTIONS: Record<string, Ec2Action> = { ...INSTANCE_ACTIONS, ...VOLUME_ACTIONS, ...IMAGE_ACTIONS, ...ADDRESS_ACTIONS, ...LAUNCH_ACTIONS, ...CATALOG_ACTIONS };
+export const EC2_ACTIONS: Record<string, Ec2Action> = { ...INSTANCE_ACTIONS, ...VOLUME_ACTIONS, ...IMAGE_ACTIONS, ...ADDRESS_ACTIONS, ...LAUNCH_ACTIONS, ...INSTANCE_TYPE_ACTIONS, ...CATALOG_ACTIONS };
 
 export interface AwsReply {
   status: number;

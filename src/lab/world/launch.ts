@@ -13,6 +13,7 @@ import { newResourceId, notFound } from '../aws/resource-ids.js';
 import { volumeEncryption, volumePerformance } from '../aws/ebs-volume-rules.js';
 import { boot, type Launcher } from './instances.js';
 import { freeAddressCount, pickAddresses } from './subnet-addresses.js';
+import { checkInstanceType, supportsEbsEncryption } from './instance-types.js';
 
 export interface LaunchSpec {
   imageId: string;
@@ -27,18 +28,6 @@ export interface LaunchSpec {
 }
 
 const ANYONE: Launcher = { mayCreateGrant: () => true };
-
-/**
- * Previous-generation families without EBS encryption (EBS user guide, "Supported instance types":
- * every current generation plus C3, cr1, G2, I2, M3, R3 of the previous one support it).
- */
-const NO_EBS_ENCRYPTION = /^(m1|m2|c1|t1|cc1|cc2|cg1|hi1|hs1)\./;
-
-function checkInstanceType(instanceType: string): void {
-  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) {
-    throw new AwsFault('InvalidParameterValue', `Invalid value '${instanceType}' for InstanceType.`);
-  }
-}
 
 /** Everything a launch needs, checked; no address yet. */
 interface CheckedLaunch {
@@ -83,7 +72,7 @@ function checkLaunch(world: LabWorld, spec: LaunchSpec): CheckedLaunch {
   const encryption = volumeEncryption({
     ...(asked.encrypted === undefined ? {} : { encrypted: asked.encrypted }), ...(asked.kmsKeyId === undefined ? {} : { kmsKeyId: asked.kmsKeyId }),
   }, snap, world);
-  if (encryption.encrypted && NO_EBS_ENCRYPTION.test(spec.instanceType)) {
+  if (encryption.encrypted && !supportsEbsEncryption(spec.instanceType)) {
     throw new AwsFault('EncryptedVolumesNotSupported',
       `Encrypted Amazon EBS volumes may only be attached to instances that support Amazon EBS encryption; ${spec.instanceType} does not.`);
   }

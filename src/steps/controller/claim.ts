@@ -5,10 +5,15 @@
 
 import { TAG, type InstanceInfo } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
-import { action } from '../effect.js';
+import { action, type Scope } from '../effect.js';
 import { ClaimConflictError } from '../errors.js';
-import type { ControllerData, RunScope } from './context.js';
 import { ROLE_NEW_ROOT } from './volumes.js';
+
+/** What a claim needs of a runbook's data: the nodes' instances (both Controller runbooks have them). */
+export interface ClaimData {
+  nodes: Array<{ ip: string; instanceId: string }>;
+}
+type RunScope<D extends ClaimData> = Scope<D, D>;
 
 /** Contention (two runs marking at the same moment) is retried this often before refusing. */
 const CLAIM_ATTEMPTS = 5;
@@ -27,8 +32,8 @@ function otherMarkers(instances: InstanceInfo[], runId: string): string[] {
  * goes on only if, after writing its own marker, it sees no other; when two see each other both
  * withdraw and try again after a random pause, so at most one ever goes on.
  */
-export function claimNodes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
-  const run = async (s: RunScope, signal: AbortSignal) => {
+export function claimNodes<D extends ClaimData>(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
+  const run = async (s: RunScope<D>, signal: AbortSignal) => {
     const ids = s.data.nodes.map((n) => n.instanceId);
     const mine = markerKey(s.runId);
     const read = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
@@ -45,12 +50,12 @@ export function claimNodes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
       `another avi-encrypt run kept marking instances ${ids.join(', ')} at the same moment; run avi-encrypt status on every host that migrates this cluster, then try again`,
     );
   };
-  return action<ControllerData, ControllerData>(run, async (s, w) => {
+  return action<D, D>(run, async (s, w) => {
     await w.ec2.tagResources(s.data.nodes.map((n) => n.instanceId), { [markerKey(s.runId)]: 'in-flight' });
   });
 }
 
-async function refuseOthers(deps: Pick<StepDeps, 'reads'>, s: RunScope, instances: InstanceInfo[]): Promise<void> {
+async function refuseOthers<D extends ClaimData>(deps: Pick<StepDeps, 'reads'>, s: RunScope<D>, instances: InstanceInfo[]): Promise<void> {
   const others = otherMarkers(instances, s.runId);
   if (others.length) {
     const ids = instances.map((i) => i.instanceId).join(', ');
@@ -70,9 +75,9 @@ async function refuseOthers(deps: Pick<StepDeps, 'reads'>, s: RunScope, instance
 }
 
 /** The end of the run: the cluster is no longer this run's. */
-export function releaseNodes(deps: Pick<StepDeps, 'writes'>) {
-  const release = async (s: RunScope, w: Pick<StepDeps['writes'], 'ec2'>) => {
+export function releaseNodes<D extends ClaimData>(deps: Pick<StepDeps, 'writes'>) {
+  const release = async (s: RunScope<D>, w: Pick<StepDeps['writes'], 'ec2'>) => {
     await w.ec2.untagResources(s.data.nodes.map((n) => n.instanceId), [markerKey(s.runId)]);
   };
-  return action<ControllerData, ControllerData>((s) => release(s, deps.writes), release);
+  return action<D, D>((s) => release(s, deps.writes), release);
 }

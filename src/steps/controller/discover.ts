@@ -1,7 +1,7 @@
 // Maps each cluster node (IP and role from the Controller) to its EC2 instance by private IP,
 // and records what the swap must keep: root device, root volume, AZ, DeleteOnTermination, type.
 
-import type { ClusterRuntime } from '../../avi/types.js';
+import type { ClusterConfig, ClusterRuntime } from '../../avi/types.js';
 import type { InstanceInfo } from '../../aws/types.js';
 import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
@@ -23,25 +23,7 @@ export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
     if (ips.length !== 1 && ips.length !== 3) {
       throw new PreflightError(`the Controller cluster has ${ips.length} nodes; avi-encrypt migrates 1-node and 3-node clusters`);
     }
-    const ready = readyStateFor(ips.length);
-    if (runtime.cluster_state.state !== ready) {
-      throw new PreflightError(
-        `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`,
-      );
-    }
-    if (ips.length === 3) {
-      const leaders = ips.filter((ip) => roleOf(runtime, ip) === 'leader');
-      if (leaders.length !== 1) {
-        throw new PreflightError(`the cluster runtime names ${leaders.length} leaders among ${ips.join(', ')}; wait until it shows exactly one, then retry`);
-      }
-      // The leader is swapped last and comes back empty: its own address cannot carry the run.
-      const host = new URL(data.controller).hostname;
-      if (ips.includes(host)) {
-        throw new PreflightError(
-          `--controller ${data.controller} is a node's own address; point it at the cluster VIP${cluster.virtual_ip ? ` (${cluster.virtual_ip.addr})` : ''}, which follows the leader`,
-        );
-      }
-    }
+    checkClusterFit(data.controller, cluster, runtime);
     const instances = await instancesFor(deps.reads, ips);
     const nodes: ControllerNode[] = [];
     for (const ip of ips) {
@@ -54,12 +36,38 @@ export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
   });
 }
 
-function roleOf(runtime: ClusterRuntime, ip: string): ControllerNode['role'] {
+/**
+ * READY, and for 3 nodes exactly one leader and --controller not a node's own address: the
+ * leader's node goes away during the run, the cluster VIP follows the leader.
+ */
+export function checkClusterFit(controller: string, cluster: ClusterConfig, runtime: ClusterRuntime): void {
+  const ips = cluster.nodes.map((n) => n.ip.addr);
+  const ready = readyStateFor(ips.length);
+  if (runtime.cluster_state.state !== ready) {
+    throw new PreflightError(
+      `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`,
+    );
+  }
+  if (ips.length !== 3) return;
+  const leaders = ips.filter((ip) => roleOf(runtime, ip) === 'leader');
+  if (leaders.length !== 1) {
+    throw new PreflightError(`the cluster runtime names ${leaders.length} leaders among ${ips.join(', ')}; wait until it shows exactly one, then retry`);
+  }
+  const host = new URL(controller).hostname;
+  if (ips.includes(host)) {
+    throw new PreflightError(
+      `--controller ${controller} is a node's own address; point it at the cluster VIP${cluster.virtual_ip ? ` (${cluster.virtual_ip.addr})` : ''}, which follows the leader`,
+    );
+  }
+}
+
+export function roleOf(runtime: ClusterRuntime, ip: string): ControllerNode['role'] {
   const state = runtime.node_states.find((n) => n.mgmt_ip === ip || n.name === ip);
   return state?.role === 'CLUSTER_LEADER' ? 'leader' : 'follower';
 }
 
-async function instancesFor(reads: Reads, ips: string[]): Promise<Map<string, InstanceInfo>> {
+/** Each node's EC2 instance by private IP; refused unless every node has exactly one. */
+export async function instancesFor(reads: Reads, ips: string[]): Promise<Map<string, InstanceInfo>> {
   let found = await reads.ec2.findInstancesByPrivateIp(ips);
   if (new Set(found.map((i) => i.privateIp)).size !== found.length) {
     // The same private IP in several VPCs: the cloud's VPC says which one is ours.

@@ -1,0 +1,31 @@
+// controller-new-vms' own settings (its section of the config file).
+
+import type { RunbookSettings } from '../../runbook/module.js';
+import { UsageError } from '../errors.js';
+
+export interface NewVmsSettings {
+  /** Launch the new VMs from this AMI (root snapshot encrypted with the key) instead of the nodes' own. */
+  encryptedAmi?: string;
+  /** Terminate the old VMs at the end instead of stopping them. */
+  terminateOld: boolean;
+}
+
+const AMI = /^ami-[0-9a-f]{8,17}$/;
+
+export const newVmsSettings: RunbookSettings<NewVmsSettings> = {
+  specs: [
+    { key: 'encryptedAmi', type: 'string', env: 'AVI_ENCRYPT_ENCRYPTED_AMI', describe: 'AMI whose root snapshot is encrypted with the key' },
+    { key: 'terminateOld', type: 'boolean', describe: 'Terminate the old Controller VMs at the end instead of stopping them' },
+  ],
+  parse(raw, sourceOf) {
+    const ami = raw['encryptedAmi'];
+    if (ami !== undefined && (typeof ami !== 'string' || !AMI.test(ami))) {
+      throw new UsageError(`encrypted AMI "${String(ami)}" (${sourceOf('encryptedAmi')}) is not an AMI id: set it to one like ami-0abc1234def567890`);
+    }
+    const terminate = raw['terminateOld'];
+    if (terminate !== undefined && typeof terminate !== 'boolean') {
+      throw new UsageError(`terminateOld (${sourceOf('terminateOld')}) must be true or false, not "${String(terminate)}"`);
+    }
+    return { ...(typeof ami === 'string' ? { encryptedAmi: ami } : {}), terminateOld: terminate === true };
+  },
+};
