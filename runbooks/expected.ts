@@ -27,6 +27,8 @@ export const EXPECTED = {
   controllerRestart: 150_000,
   /** A node re-joins and the cluster re-forms: "generally 4-10 minutes"; 5 minutes typical. */
   clusterReform: 300_000,
+  /** The leader's VM stops: declared down after 4 missed 10 s heartbeats, then a follower takes over (API down 2-3 min). */
+  leaderFailover: 4 * 10_000 + 150_000,
   // Service Engines (reference §5-§7; 17.1 "Disable SE").
   /** The cloud's SE image regenerated after its encryption changed: no published figure, UNVERIFIED. */
   seImageGeneration: 600_000,

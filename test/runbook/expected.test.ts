@@ -11,6 +11,8 @@ import { silentProgress } from '../../src/engine/progress-silent.js';
 import { Redactor } from '../../src/engine/redact.js';
 import { runMachine, type StepRun } from '../../src/engine/run.js';
 import { waitSummary } from '../../src/engine/wait-report.js';
+import { REGISTRY, STRATEGIES } from '../../runbooks/index.js';
+import { stepsOf } from '../../src/runbook/language.js';
 import { buildMachine } from '../../src/runbook/machine.js';
 import { pollUntil } from '../../src/steps/wait.js';
 import { data, definition, each, key, step, wait, type FixtureData } from './fixture.js';
@@ -62,5 +64,11 @@ describe('expected durations', () => {
       '  cluster-ready [n2]: 5 min 1 s, expected 5 min 0 s (+1 s)',
     ]);
     expect(waitSummary([])).toEqual([]);
+  });
+
+  it.each(STRATEGIES)('every wait of %s declares what it expects to take', (strategy) => {
+    const waits = stepsOf(REGISTRY[strategy].definition).filter((st) => st.kind === 'wait');
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.filter((w) => w.expected === undefined).map((w) => w.id)).toEqual([]);
   });
 });
