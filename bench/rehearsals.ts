@@ -5,7 +5,7 @@
 import { DEFAULT_FLEET } from '../src/lab/avi/fleet/options.js';
 import { rehearse, type Rehearsal, type RehearsalSpec } from './rehearse.js';
 import type { Measurement } from './report.js';
-import { seRows, swapRows } from './runbooks.js';
+import { newVmsRows, seRows, swapRows } from './runbooks.js';
 
 export const TIME_SCALE = 0.03;
 
@@ -13,11 +13,13 @@ const SE = ['--cloud', 'Default-Cloud'];
 const RUNBOOKS: Array<{ spec: RehearsalSpec; rows: (r: Rehearsal) => Measurement[] }> = [
   { spec: { strategy: 'controller-swap', nodes: 3, timeScale: TIME_SCALE, fleet: false }, rows: swapRows },
   { spec: { strategy: 'controller-swap', nodes: 1, timeScale: TIME_SCALE, fleet: false }, rows: swapRows },
+  // Without the lab's encrypted AMI: the default launch, the node's own AMI with an encrypted root.
+  { spec: { strategy: 'controller-new-vms', nodes: 3, timeScale: TIME_SCALE, fleet: false, dropEnv: ['AVI_ENCRYPT_ENCRYPTED_AMI'] }, rows: newVmsRows },
   { spec: { strategy: 'se-scale-out', nodes: 1, timeScale: TIME_SCALE, fleet: DEFAULT_FLEET, args: SE }, rows: (r) => seRows(r) },
   { spec: { strategy: 'se-relaunch', nodes: 1, timeScale: TIME_SCALE, fleet: DEFAULT_FLEET, args: SE }, rows: (r) => seRows(r) },
 ];
 
-const label = (s: RehearsalSpec) => (s.strategy === 'controller-swap' ? `controller-swap.${s.nodes}-node` : s.strategy);
+const label = (s: RehearsalSpec) => (s.strategy.startsWith('controller-') ? `${s.strategy}.${s.nodes}-node` : s.strategy);
 
 export async function benchRunbooks(): Promise<Measurement[]> {
   const rows: Measurement[] = [];

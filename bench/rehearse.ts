@@ -21,6 +21,8 @@ export interface RehearsalSpec {
   fleet?: FleetOptions | false;
   /** More CLI arguments (--cloud, --concurrency). */
   args?: string[];
+  /** Variables of the lab's env the CLI must not see. */
+  dropEnv?: string[];
   /** Hard stop for the CLI, real ms. */
   timeoutMs?: number;
 }
@@ -67,7 +69,9 @@ export async function rehearse(spec: RehearsalSpec): Promise<Rehearsal> {
     noteSes();
     const stateDir = join(tmp, 'state');
     const args = ['migrate', '--strategy', spec.strategy, '--yes', '--state-dir', stateDir, ...(spec.args ?? [])];
-    const run = await measureProcess(process.execPath, [CLI, ...args], cliEnv(lab), spec.timeoutMs ?? 300_000);
+    const env = cliEnv(lab);
+    for (const k of spec.dropEnv ?? []) delete env[k];
+    const run = await measureProcess(process.execPath, [CLI, ...args], env, spec.timeoutMs ?? 300_000);
     noteSes();
     if (run.code !== 0) {
       const tail = run.output.trim().split('\n').slice(-3).join(' | ');

@@ -5,7 +5,7 @@ import { DURATIONS } from '../src/lab/avi/node.js';
 import { FLEET_DURATIONS } from '../src/lab/avi/fleet/model.js';
 import { DURATION_MS } from '../src/lab/world/durations.js';
 import {
-  launchesPerGroup, nodeDowntimeBound, nodeDowntimeMs, relaunchGroupBound, scaleOutGroupBound, seMakespanBound, swapMakespanBound,
+  launchesPerGroup, newVmsMakespanBound, nodeDowntimeBound, nodeDowntimeMs, relaunchGroupBound, scaleOutGroupBound, seMakespanBound, swapMakespanBound,
   vsOutageBound, vsOutagesMs,
 } from './calc/bounds.js';
 import { callCounts } from './calc/calls.js';
@@ -57,6 +57,16 @@ export function swapRows(reh: Rehearsal): Measurement[] {
     { name: `${name}.makespan`, value: labS(makespanMs(reh.journal), scale), bound: S(swapMakespanBound(DURATION_MS, DURATIONS, size, size)), maxRatio: 1.1, unit: 's' },
     { name: `${name}.downtime.worst-node`, value: worst.s, bound: S(nodeBound), maxRatio: 1.05, unit: 's', note: `node ${worst.ip}; stop -> cluster READY` },
     ...commonRows(name, reh, size, 'node'),
+  ];
+}
+
+/** controller-new-vms: makespan against the launches, the re-formations and the leader's failover; no downtime by design. */
+export function newVmsRows(reh: Rehearsal): Measurement[] {
+  const name = 'controller-new-vms.3-node';
+  const bound = newVmsMakespanBound(DURATION_MS, DURATIONS, reh.nodes.length);
+  return [
+    { name: `${name}.makespan`, value: labS(makespanMs(reh.journal), reh.spec.timeScale), bound: S(bound), maxRatio: 1.1, unit: 's' },
+    ...commonRows(name, reh, reh.nodes.length, 'node'),
   ];
 }
 

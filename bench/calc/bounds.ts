@@ -25,6 +25,18 @@ export function swapMakespanBound(ec2: Ec2Durations, ctl: ControllerDurations, c
   return ec2.volumeCreate + swapped * nodeDowntimeBound(ec2, ctl, clusterSize);
 }
 
+/** src/lab/avi/node.ts DURATIONS, the parts a membership change waits through. */
+export interface MembershipDurations { reformMs: number; failoverMs: number; heartbeatMs: number; missedHeartbeats: number }
+
+/**
+ * controller-new-vms: the new VMs launch together and their Controllers boot (start + boot), then one
+ * membership change per node, each a re-formation; before the leader's, its old VM stops and a
+ * follower takes over (missed heartbeats + failover). The old VMs then stop together.
+ */
+export function newVmsMakespanBound(ec2: Ec2Durations, ctl: ControllerDurations & MembershipDurations, nodes: number): number {
+  return ec2.start + ctl.bootMs + nodes * ctl.reformMs + ctl.heartbeatMs * ctl.missedHeartbeats + ctl.failoverMs + ec2.stop;
+}
+
 /**
  * se-scale-out, one SE group: each SE drains (its virtual services scale out to another SE, then in
  * from it), one SE at a time; a drain that needed a new SE also waits for its launch and boot

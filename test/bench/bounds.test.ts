@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import {
-  launchesPerGroup, nodeDowntimeBound, nodeDowntimeMs, relaunchGroupBound, scaleOutGroupBound, seMakespanBound, swapMakespanBound, vsOutageBound, vsOutagesMs,
+  launchesPerGroup, newVmsMakespanBound, nodeDowntimeBound, nodeDowntimeMs, relaunchGroupBound, scaleOutGroupBound, seMakespanBound, swapMakespanBound, vsOutageBound, vsOutagesMs,
 } from '../../bench/calc/bounds.js';
 import { makespanMs, stepWindows } from '../../bench/calc/windows.js';
 import type { JournalEntry } from '../../src/engine/journal.js';
@@ -18,6 +18,11 @@ describe('lower bounds', () => {
   it('a swapped node: stop, detach, attach, start, boot, then convergence (3 nodes) or the restore restart (1 node)', () => {
     expect(nodeDowntimeBound(ec2, ctl, 3)).toBe(30 + 6 + 5 + 20 + 150 + 300);
     expect(nodeDowntimeBound(ec2, ctl, 1)).toBe(30 + 6 + 5 + 20 + 150 + 100);
+  });
+
+  it('new VMs: launched and booted together, a re-formation per node, one leader failover, the old VMs stopped together', () => {
+    const membership = { ...ctl, reformMs: 400, failoverMs: 120, heartbeatMs: 10, missedHeartbeats: 4 };
+    expect(newVmsMakespanBound(ec2, membership, 3)).toBe(20 + 150 + 3 * 400 + 40 + 120 + 30);
     expect(swapMakespanBound(ec2, ctl, 3, 2)).toBe(40 + 2 * 511);
   });
 
