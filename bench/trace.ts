@@ -16,9 +16,10 @@ const reh = await rehearse({
 const t0 = Date.parse(reh.journal[0]!.at);
 const lab = (ms: number) => ((ms - t0) / Number(scale) / 1000).toFixed(1).padStart(7);
 const inv = stepWindows(reh.journal);
-const lags = new Map(detectionLags(inv, reh.timeline, reh.requests).map((l) => [`${l.step}@${l.item ?? ''}`, l.lagMs]));
+const lagOf = new Map(detectionLags(inv, reh.timeline, reh.requests).map((l) => [`${l.step}@${l.item ?? ''}`, l]));
+const lags = new Map([...lagOf].map(([k, l]) => [k, l.lagMs]));
 const rows = [
-  ...inv.map((i) => ({ at: i.start, text: `${lab(i.start)} STEP ${i.step}${i.item ? `@${i.item}` : ''} ${((i.end - i.start) / Number(scale) / 1000).toFixed(1)} s${i.expectedMs ? ` (expected ${(i.expectedMs / Number(scale) / 1000).toFixed(0)} s)` : ''}${lags.has(`${i.step}@${i.item ?? ''}`) ? ` lag ${(lags.get(`${i.step}@${i.item ?? ''}`)! / Number(scale) / 1000).toFixed(1)} s` : ''}` })),
+  ...inv.map((i) => ({ at: i.start, text: `${lab(i.start)} STEP ${i.step}${i.item ? `@${i.item}` : ''} ${((i.end - i.start) / Number(scale) / 1000).toFixed(1)} s${i.expectedMs ? ` (expected ${(i.expectedMs / Number(scale) / 1000).toFixed(0)} s)` : ''}${lags.has(`${i.step}@${i.item ?? ''}`) ? ` lag ${(lags.get(`${i.step}@${i.item ?? ''}`)! / Number(scale) / 1000).toFixed(1)} s after ${lagOf.get(`${i.step}@${i.item ?? ''}`)!.change}` : ''}` })),
   ...reh.timeline.filter((e) => Date.parse(e.at) >= t0).map((e) => ({ at: Date.parse(e.at), text: `${lab(Date.parse(e.at))}      ${e.subject} ${e.state}${e.detail ? ` (${e.detail})` : ''}` })),
   ...(process.env['TRACE_REQUESTS'] ? reh.requests.filter((r) => Date.parse(r.at) >= t0).map((r) => ({ at: Date.parse(r.at), text: `${lab(Date.parse(r.at))}        > ${r.operation}${r.ids ? ` ${r.ids.join(',')}` : ''} ${r.status}` })) : []),
 ].sort((a, b) => a.at - b.at);

@@ -45,6 +45,8 @@ export interface Lag {
   lagMs: number;
   /** Real ms the wait lasted. */
   waitMs: number;
+  /** The change the lag runs from: its timeline subject and state. */
+  change?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ function writeTouches(w: LabRequest, subject: string): boolean {
 }
 
 /**
- * Per polling invocation: the last change about what it read, at or before its last read, that
+ * Per polling invocation: the last change about what it read, before the wait ended, that
  * the run did not cause itself; the lag runs from that change (or from the wait's start, when the
  * change came earlier: nothing could look before the wait began) to the first read about it after.
  */
@@ -75,12 +77,15 @@ export function detectionLags(invocations: Invocation[], timeline: TimelineEntry
     const last = reads.at(-1);
     if (!last) continue;
     const keys = new Set(reads.flatMap(requestKeys));
-    const change = timeline.filter((e) => at(e) <= at(last) && about(keys, e.subject) && !ownEffect(e)).at(-1);
+    // Up to the wait's end, not its last read's arrival: the lab logs a request when it arrives, and a
+    // timer due that very moment may change the state (and log it) before the handler reads it.
+    const change = timeline.filter((e) => at(e) <= inv.end && about(keys, e.subject) && !ownEffect(e)).at(-1);
     if (!change) continue;
     const from = Math.max(at(change), inv.start);
     const next = reads.find((r) => at(r) >= from && requestKeys(r).some((k) => about(new Set([k]), change.subject)));
-    if (!next) continue;
-    lags.push({ step: inv.step, ...(inv.item ? { item: inv.item } : {}), lagMs: at(next) - from, waitMs: inv.end - inv.start });
+    // No read logged after it: the last one, logged on arrival, saw it while being served.
+    const lagMs = next ? at(next) - from : 0;
+    lags.push({ step: inv.step, ...(inv.item ? { item: inv.item } : {}), lagMs, waitMs: inv.end - inv.start, change: `${change.subject} ${change.state}` });
   }
   return lags;
 }

@@ -43,7 +43,7 @@ describe('detection lag', () => {
       req(30_950, 'DescribeInstances', { ids: ['i-1'] }),
     ];
     const timeline = [tl(5, 'instance:i-1', 'stopping'), tl(30_005, 'instance:i-1', 'stopped')];
-    expect(detectionLags(stepWindows(journal), timeline, requests)).toEqual([{ step: 'node-stopped', item: 'n1', lagMs: 945, waitMs: 30_980 }]);
+    expect(detectionLags(stepWindows(journal), timeline, requests)).toEqual([{ step: 'node-stopped', item: 'n1', lagMs: 945, waitMs: 30_980, change: 'instance:i-1 stopped' }]);
   });
 
   it('counts from the wait\'s start when the change came before it, and ignores what the run\'s own write caused', () => {
@@ -52,8 +52,14 @@ describe('detection lag', () => {
     // a write to another instance right after the stop does not make the stop its effect.
     const timeline = [tl(5, 'instance:i-1', 'stopping'), tl(12, 'instance:i-1', 'stopped')];
     const quick = [j(20, 'step-started', 'node-stopped', 'n1'), j(21, 'wait', 'node-stopped', 'n1'), j(2_030, 'step-finished', 'node-stopped', 'n1')];
-    expect(detectionLags(stepWindows(quick), timeline, requests)).toEqual([{ step: 'node-stopped', item: 'n1', lagMs: 2_000, waitMs: 2_010 }]);
+    expect(detectionLags(stepWindows(quick), timeline, requests)).toEqual([{ step: 'node-stopped', item: 'n1', lagMs: 2_000, waitMs: 2_010, change: 'instance:i-1 stopped' }]);
     expect(detectionLags(stepWindows(quick), [tl(5, 'instance:i-1', 'stopping')], requests)).toEqual([]);
+  });
+
+  it('a change logged after the last read arrived, before the wait ended, was seen by that read: no lag', () => {
+    const requests = [req(15_000, 'DescribeInstances', { ids: ['i-1'] }), req(30_000, 'DescribeInstances', { ids: ['i-1'] })];
+    const timeline = [tl(30_001, 'instance:i-1', 'stopped')];
+    expect(detectionLags(stepWindows(journal), timeline, requests)).toMatchObject([{ step: 'node-stopped', lagMs: 0 }]);
   });
 
   it('allows max(1 s, 5% of the wait)', () => {
