@@ -17,6 +17,8 @@ const { step, wait, gate, each } = vocabulary<NewVmsData, NewVmStepId>();
 const byIp = { key: (n: unknown) => (n as NewVmNode).ip };
 /** Only a leader's VM is stopped; a follower's handover is already done when the wait first looks. */
 const handover = ({ item }: View<NewVmsData>) => ((item as NewVmNode).role === 'leader' ? EXPECTED.leaderFailover : 0);
+/** The first membership change comes about a start after the launches: the new Controllers still boot (all together); later ones are up. */
+const firstSwap = ({ data }: View<NewVmsData>) => (data.nodes.some((n) => n.joined) ? 0 : EXPECTED.controllerBoot);
 const retired = ({ data }: View<NewVmsData>) => (data.terminateOld ? EXPECTED.instanceTerminate : EXPECTED.instanceStop);
 
 function membershipImpact({ data }: View<NewVmsData>): string {
@@ -44,7 +46,7 @@ export const definition = {
       step('replacement-running', "Make sure the node's new VM runs (launched again after a rollback)", { doc: '1-2' }),
       step('stop-if-leader', 'If the node leads, stop its old VM so that a follower takes over (the leader cannot be removed)', { doc: '3' }),
       wait('leader-handed-over', 'another node leading, every other node active', { doc: '3', expected: handover }),
-      step('swap-membership', 'Modify the cluster membership: remove the old node, add the new VM', { doc: '3' }),
+      step('swap-membership', 'Modify the cluster membership: remove the old node, add the new VM', { doc: '3', expected: firstSwap }),
       wait('members-ready', 'cluster READY with the new VM and every listed node active', { doc: '4', expected: EXPECTED.clusterReform }),
     ], {
       id: 'members',
