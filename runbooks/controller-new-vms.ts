@@ -6,11 +6,14 @@
 
 import { vocabulary, type View } from '../src/runbook/language.js';
 import type { RunbookModule } from '../src/runbook/module.js';
+import { controllerFleet } from '../src/steps/controller/fleet.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import type { NewVmNode, NewVmsData } from '../src/steps/new-vms/context.js';
+import { newVmChecks, newVmProbeWrites } from '../src/steps/new-vms/checks.js';
 import { newVmSteps, type NewVmStepId } from '../src/steps/new-vms/index.js';
-import { newVmSummary, newVmTargets, verifyNewVmReport } from '../src/steps/new-vms/report.js';
+import { newVmSummary, newVmTargets } from '../src/steps/new-vms/report.js';
 import { newVmsSettings, type NewVmsSettings } from '../src/steps/new-vms/settings.js';
+import { newVmWorld } from '../src/steps/new-vms/world.js';
 import { EXPECTED } from './expected.js';
 
 const { step, wait, gate, each } = vocabulary<NewVmsData, NewVmStepId>();
@@ -87,5 +90,10 @@ export const runbook: RunbookModule<NewVmsData, NewVmsSettings> = {
   targetLabel: (s) => `Controller ${s.avi.controller}`,
   targets: newVmTargets,
   summary: newVmSummary,
-  verify: verifyNewVmReport,
+  // The cluster's nodes now: the new VMs, by the private IPs the cluster lists.
+  verify: controllerFleet,
+  // EBS and S3 encryption arrived in Avi 17.2.3 (the document's "Starting release 17.2.3").
+  preflight: newVmChecks('17.2.3'),
+  world: newVmWorld,
+  probeWrites: newVmProbeWrites,
 };

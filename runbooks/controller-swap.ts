@@ -6,11 +6,14 @@
 import { vocabulary, type View } from '../src/runbook/language.js';
 import type { RunbookModule } from '../src/runbook/module.js';
 import type { ControllerData, ControllerNode } from '../src/steps/controller/context.js';
+import { controllerChecks } from '../src/steps/controller/checks.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import { controllerSteps, type ControllerStepId } from '../src/steps/controller/index.js';
-import { nodeSummary, nodeTargets, verifyRoots } from '../src/steps/controller/report.js';
+import { controllerFleet } from '../src/steps/controller/fleet.js';
+import { nodeSummary, nodeTargets } from '../src/steps/controller/report.js';
 import { viaSsh } from '../src/steps/controller/restore.js';
 import { controllerSettings, type ControllerSettings } from '../src/steps/controller/settings.js';
+import { controllerWorld } from '../src/steps/controller/world.js';
 import { EXPECTED } from './expected.js';
 
 const { step, wait, gate, each } = vocabulary<ControllerData, ControllerStepId>();
@@ -111,5 +114,8 @@ export const runbook: RunbookModule<ControllerData, ControllerSettings> = {
   targetLabel: (s) => `Controller ${s.avi.controller}`,
   targets: nodeTargets,
   summary: nodeSummary,
-  verify: verifyRoots,
+  verify: controllerFleet,
+  // EBS and S3 encryption arrived in Avi 17.2.3 (the document's "Starting release 17.2.3").
+  preflight: controllerChecks('17.2.3'),
+  world: controllerWorld,
 };

@@ -7,11 +7,12 @@ import type { Settings } from '../src/runbook/settings.js';
 import { clusterIdentity } from '../src/steps/controller/identity.js';
 import { nothingToDo, type SeData, type SeGroupItem } from '../src/steps/se/context.js';
 import type { SeStepId } from '../src/steps/se/index.js';
-import { verifyFleet } from '../src/steps/se/report.js';
+import { seFleet } from '../src/steps/se/fleet.js';
 import { seSettings, type SeSettings } from '../src/steps/se/settings.js';
+import { seWorld } from '../src/steps/se/world.js';
 import { EXPECTED } from './expected.js';
 
-type Shared = Pick<RunbookModule<SeData, SeSettings>, 'settings' | 'initialData' | 'identity' | 'targetLabel' | 'verify'>;
+type Shared = Pick<RunbookModule<SeData, SeSettings>, 'settings' | 'initialData' | 'identity' | 'targetLabel' | 'verify' | 'world'>;
 
 export const seShared: Shared = {
   settings: seSettings,
@@ -22,7 +23,8 @@ export const seShared: Shared = {
   // One run per Controller cluster, whatever it migrates: SEs are replaced by the Controller, which a Controller swap takes down.
   identity: async (reads, s) => (await clusterIdentity(reads, s.aws.region)).key,
   targetLabel: (s) => `cloud ${s.runbook?.cloud ?? '?'} of Controller ${s.avi.controller}`,
-  verify: verifyFleet,
+  verify: seFleet,
+  world: seWorld,
 };
 
 const { step, wait } = vocabulary<SeData, SeStepId>();

@@ -9,6 +9,7 @@ import type { SeData } from '../src/steps/se/context.js';
 import { seSteps, type SeStepId } from '../src/steps/se/index.js';
 import { relaunchImpact, relaunchSummary, seTargets } from '../src/steps/se/report.js';
 import type { SeSettings } from '../src/steps/se/settings.js';
+import { seChecks } from '../src/steps/se/checks.js';
 import { EXPECTED, SE_RELAUNCH } from './expected.js';
 import { cloudPrerequisite, groupLoop, preflight, seShared } from './se-common.js';
 
@@ -40,5 +41,6 @@ export const runbook: RunbookModule<SeData, SeSettings> = {
   ...seShared,
   effects: (deps) => seSteps(deps, { scaleOut: false }),
   targets: seTargets(false),
+  preflight: seChecks({ scaleOut: false }),
   summary: relaunchSummary,
 };

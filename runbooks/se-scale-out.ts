@@ -9,6 +9,7 @@ import type { SeData, SeItem } from '../src/steps/se/context.js';
 import { seSteps, type SeStepId } from '../src/steps/se/index.js';
 import { scaleOutImpact, scaleOutSummary, seTargets } from '../src/steps/se/report.js';
 import type { SeSettings } from '../src/steps/se/settings.js';
+import { seChecks } from '../src/steps/se/checks.js';
 import { EXPECTED, SE_DRAIN } from './expected.js';
 import { cloudPrerequisite, groupLoop, preflight, seShared } from './se-common.js';
 
@@ -42,5 +43,6 @@ export const runbook: RunbookModule<SeData, SeSettings> = {
   ...seShared,
   effects: (deps) => seSteps(deps, { scaleOut: true }),
   targets: seTargets(true),
+  preflight: seChecks({ scaleOut: true }),
   summary: scaleOutSummary,
 };

@@ -1,7 +1,7 @@
 // AviGateway over the Controller REST API: session login with re-login on 401/419, retries with
 // backoff until a deadline, `next` paging, and error messages scrubbed of every secret.
 
-import { AviError, type AviGateway, type ClusterConfig, type ClusterRuntime } from './types.js';
+import { AviError, type AviGateway, type AviRole, type ClusterConfig, type ClusterRuntime } from './types.js';
 import { fleetApi } from './fleet-client.js';
 import { redact, oneLine } from './errors.js';
 import { checkStatus, controllerOrigin, makeExchanger, readCaBundle } from './exchange.js';
@@ -211,5 +211,12 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
         await call('POST', '/api/configuration/import', { body: { configuration: parsed, passphrase }, timeoutMs: Math.max(timeoutMs, BULK_TIMEOUT_MS), idempotent: false });
       }),
     ...fleetApi({ call: (method, path, o) => call(method, path, o), getJson, listAll, guarded }),
+    currentUser: () =>
+      guarded(async () => {
+        await withRetry(() => session.ensure(), policy);
+        return session.user;
+      }),
+    // A role_ref is a URL on whichever node answered: keep only its path.
+    getRole: (ref) => guarded(() => getJson<AviRole>(new URL(ref, controller).pathname)),
   };
 }

@@ -1,7 +1,7 @@
 // The Controller session: POST /login, cookies, CSRF token and the headers every API call carries
 // (reference §1.1, §1.2, §8). The password stays in this closure-held object and never in a message.
 
-import { AviError } from './types.js';
+import { AviError, type AviUser } from './types.js';
 import { CookieJar, CSRF_COOKIE, SESSION_COOKIE_NAMES } from './cookies.js';
 import type { HttpRequest, HttpResponse } from './transport.js';
 import { errorBodyMessage } from './errors.js';
@@ -25,6 +25,8 @@ interface LoginBody {
   session_cookie_name?: unknown;
   /** The tenants this user may work in (reference §1.1). */
   tenants?: Array<{ name?: unknown; uuid?: unknown }>;
+  /** The logged-in user (reference §1.1); `access` is UNVERIFIED beyond the Avi object model's UserRole. */
+  user?: { username?: unknown; is_superuser?: unknown; access?: Array<{ role_ref?: unknown; tenant_ref?: unknown; all_tenants?: unknown }> };
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -36,6 +38,7 @@ export class AviSession {
   private active = false;
   private pending: Promise<void> | undefined;
   private controllerVersion: string | undefined;
+  private loginUser: AviUser | undefined;
 
   constructor(
     private readonly cfg: SessionConfig,
@@ -47,6 +50,11 @@ export class AviSession {
   /** The Controller's own version (after login), else the configured one. */
   get version(): string | undefined {
     return this.controllerVersion ?? this.cfg.apiVersion;
+  }
+
+  /** The user as the last login reported it; undefined before a login, or when it reported none. */
+  get user(): AviUser | undefined {
+    return this.loginUser;
   }
 
   /** Logs in unless a session exists; concurrent callers share one login. Returns the generation. */
@@ -129,6 +137,7 @@ export class AviSession {
       throw new AviError(res.status, `Avi Controller ${this.cfg.controller} did not report its version at login; set the API version explicitly`, 'http');
     }
     this.controllerVersion = reported;
+    this.loginUser = userOf(body);
     this.generation++;
     this.active = true;
   }
@@ -156,4 +165,13 @@ export class AviSession {
     }
     checkStatus(this.cfg.controller, 'POST', '/login', res, true);
   }
+}
+
+function userOf(body: LoginBody): AviUser | undefined {
+  const u = body.user;
+  if (!u || typeof u.username !== 'string') return undefined;
+  const access = (Array.isArray(u.access) ? u.access : []).flatMap((a) => (typeof a?.role_ref === 'string'
+    ? [{ roleRef: a.role_ref, ...(typeof a.tenant_ref === 'string' ? { tenantRef: a.tenant_ref } : {}), allTenants: a.all_tenants === true }]
+    : []));
+  return { username: u.username, superuser: u.is_superuser === true, access };
 }

@@ -100,8 +100,30 @@ export interface ClusterWrites {
   importConfiguration(configuration: string, passphrase: string, initialAdminPassword?: string): Promise<void>;
 }
 
+/** The logged-in user, as the login body reports it (reference §1.1 `user`). */
+export interface AviUser {
+  username: string;
+  superuser: boolean;
+  /** `user.access[]`: the role the user has in a tenant, or in all tenants (Avi object model UserRole). */
+  access: Array<{ roleRef: string; tenantRef?: string; allTenants: boolean }>;
+}
+
+/** A role: per resource (PERMISSION_CONTROLLER, PERMISSION_CLOUD, ...) NO_ACCESS, READ_ACCESS or WRITE_ACCESS. */
+export interface AviRole {
+  name: string;
+  privileges: Array<{ resource: string; type: string }>;
+}
+
+/** Who the run acts as, and what that user may do. */
+export interface AccessReads {
+  /** The logged-in user (logs in first if needed); undefined when the login reports none. */
+  currentUser(): Promise<AviUser | undefined>;
+  /** The role a `role_ref` names (GET /api/role/<uuid>). */
+  getRole(ref: string): Promise<AviRole>;
+}
+
 /** The real client implements all of it; steps see it through the narrower faces. */
-export type AviGateway = AviSession & ClusterReads & ClusterWrites & CloudReads & CloudWrites & EngineReads & EngineWrites;
+export type AviGateway = AviSession & ClusterReads & ClusterWrites & CloudReads & CloudWrites & EngineReads & EngineWrites & AccessReads;
 
 /** A Controller failure in our own words. `status` is the HTTP status, 0 for connection and TLS errors. */
 export class AviError extends Error {

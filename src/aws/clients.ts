@@ -9,8 +9,9 @@ export interface AwsClientOptions {
   /** Where the SDK's own warnings go (e.g. "multiple credential sources"); never the console. */
   onWarning?: (message: string) => void;
   /**
-   * A plan: only Describe/List/Get may be sent. Writes have their own recorder in a plan; this is
-   * the second net that makes a write that slipped past it fail instead of reach AWS.
+   * A plan: only Describe/List/Get may be sent, and writes with DryRun=true (preflight's permission
+   * probes, which change nothing). Writes have their own recorder in a plan; this is the second net
+   * that makes a write that slipped past it fail instead of reach AWS.
    */
   readOnly?: boolean;
 }
@@ -39,18 +40,25 @@ export function createAwsClients({ region, profile, onWarning, readOnly }: AwsCl
   const config = { region, logger, maxAttempts, ...(profile ? { profile } : {}) };
   const clients = { ec2: new EC2Client(config), kms: new KMSClient(config) };
   if (readOnly) {
-    clients.ec2.middlewareStack.add(refuseWrites, { step: 'initialize', name: 'avi-encrypt-read-only' });
-    clients.kms.middlewareStack.add(refuseWrites, { step: 'initialize', name: 'avi-encrypt-read-only' });
+    makeReadOnly(clients.ec2);
+    makeReadOnly(clients.kms);
   }
   return clients;
 }
 
+/** A plan's client: reads and DryRun requests go out, any other request fails before it is signed. */
+export function makeReadOnly(client: EC2Client | KMSClient): void {
+  (client.middlewareStack as EC2Client['middlewareStack']).add(refuseWrites, { step: 'initialize', name: 'avi-encrypt-read-only' });
+}
+
 const READ_OPERATION = /^(Describe|List|Get)[A-Z]/;
 
-/** Before anything is signed or sent: a command that is not a read fails right here. */
+/** Before anything is signed or sent: a command that is neither a read nor a DryRun fails right here. */
 const refuseWrites: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
   const command = String(context.commandName ?? '').replace(/Command$/, '');
-  if (!READ_OPERATION.test(command)) {
+  // AWS: with DryRun set, EC2 and KMS only check the request and answer DryRunOperation(Exception).
+  const dryRun = (args.input as { DryRun?: unknown } | undefined)?.DryRun === true;
+  if (!READ_OPERATION.test(command) && !dryRun) {
     throw Object.assign(new Error(`refused ${command} to AWS: this is a plan, nothing may change`), { name: 'ReadOnlyViolation' });
   }
   return next(args);

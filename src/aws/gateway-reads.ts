@@ -14,8 +14,8 @@ import { toImageInfo, toInstanceInfo, toKeyInfo, toSnapshotInfo, toVolumeInfo } 
 import type { LaunchReads } from './launch-types.js';
 import type { Ec2Reads, InstanceInfo, KmsReads, Tags } from './types.js';
 
-/** Launch reads live in launch-reads.ts. */
-export type AwsReads = Omit<Ec2Reads, keyof LaunchReads> & KmsReads;
+/** Launch reads live in launch-reads.ts, cleanup's in cleanup-calls.ts. */
+export type AwsReads = Omit<Ec2Reads, keyof LaunchReads | 'findSnapshotsByTags'> & KmsReads;
 
 // Everything except terminated: a stopped controller still holds its IP and must be found.
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];

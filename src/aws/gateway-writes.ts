@@ -12,13 +12,14 @@ import {
   type EC2Client,
   type VolumeType,
 } from '@aws-sdk/client-ec2';
+import { ec2Sender } from './dry-run-sender.js';
 import { awsCall } from './errors.js';
 import { recordToTags, toVolumeInfo } from './mapping.js';
 import type { LaunchWrites } from './launch-types.js';
 import type { CreateVolumeRequest, Ec2Writes } from './types.js';
 
-/** Launch writes live in launch-writes.ts. */
-export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites>;
+/** Launch writes live in launch-writes.ts, cleanup's in cleanup-calls.ts. */
+export type AwsWrites = Omit<Ec2Writes, keyof LaunchWrites | 'deleteVolume' | 'deleteSnapshot'>;
 
 // EC2 rejects Iops/Throughput on types that do not provision them (gp2, st1, sc1, standard),
 // so a value carried over from the old volume is dropped rather than sent.
@@ -42,39 +43,44 @@ export function createVolumeInput(req: CreateVolumeRequest): SdkCreateVolumeRequ
   return input;
 }
 
-export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
+/**
+ * The EC2 writes. With `dryRun`, every request carries DryRun=true: AWS checks it (and the
+ * caller's permission) and answers DryRunOperation instead of acting (the preflight's probes).
+ */
+export function createAwsWrites({ ec2 }: { ec2: EC2Client }, opts: { dryRun?: boolean } = {}): AwsWrites {
+  const client = ec2Sender(ec2, opts.dryRun === true);
   return {
     async createVolume(req) {
-      const out = await awsCall('CreateVolume', () => ec2.send(new CreateVolumeCommand(createVolumeInput(req))));
+      const out = await awsCall('CreateVolume', () => client.send(new CreateVolumeCommand(createVolumeInput(req))));
       return toVolumeInfo(out);
     },
 
     // Stop/Start only request the transition; callers poll describeInstance for the end state.
     async stopInstance(instanceId) {
-      await awsCall('StopInstances', () => ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+      await awsCall('StopInstances', () => client.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
     },
 
     async startInstance(instanceId) {
-      await awsCall('StartInstances', () => ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
+      await awsCall('StartInstances', () => client.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
     },
 
     async detachVolume(volumeId, instanceId, device) {
       // InstanceId and Device pin the detach to the attachment we inspected (and moto 500s without InstanceId).
       await awsCall('DetachVolume', () =>
-        ec2.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+        client.send(new DetachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
       );
     },
 
     async attachVolume(volumeId, instanceId, device) {
       await awsCall('AttachVolume', () =>
-        ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
+        client.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: device })),
       );
     },
 
     // AttachVolume always creates the attachment with DeleteOnTermination=false; this restores the old value.
     async setDeleteOnTermination(instanceId, device, deleteOnTermination) {
       await awsCall('ModifyInstanceAttribute', () =>
-        ec2.send(
+        client.send(
           new ModifyInstanceAttributeCommand({
             InstanceId: instanceId,
             BlockDeviceMappings: [{ DeviceName: device, Ebs: { DeleteOnTermination: deleteOnTermination } }],
@@ -87,14 +93,14 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       // Nothing to tag is not an error, but EC2 would reject the empty request.
       if (resourceIds.length === 0 || Object.keys(tags).length === 0) return;
       await awsCall('CreateTags', () =>
-        ec2.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
+        client.send(new CreateTagsCommand({ Resources: resourceIds, Tags: recordToTags(tags) })),
       );
     },
 
     async copyImage(req) {
       // SourceRegion is this client's own: an in-region copy that encrypts (reference §A1).
       const region = await ec2.config.region();
-      const out = await awsCall('CopyImage', () => ec2.send(new CopyImageCommand({
+      const out = await awsCall('CopyImage', () => client.send(new CopyImageCommand({
         SourceImageId: req.sourceImageId,
         SourceRegion: region,
         Name: req.name,
@@ -116,7 +122,7 @@ export function createAwsWrites({ ec2 }: { ec2: EC2Client }): AwsWrites {
       // An empty Tags list would delete every tag of the resources: never what a caller means.
       if (resourceIds.length === 0 || keys.length === 0) return;
       await awsCall('DeleteTags', () =>
-        ec2.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })) })),
+        client.send(new DeleteTagsCommand({ Resources: resourceIds, Tags: keys.map((Key) => ({ Key })) })),
       );
     },
   };

@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { createCleanupReads, createCleanupWrites } from './cleanup-calls.js';
 import { createAwsReads } from './gateway-reads.js';
 import { createAwsWrites } from './gateway-writes.js';
 import { createLaunchReads } from './launch-reads.js';
@@ -12,5 +13,8 @@ import type { AwsGateway } from './types.js';
  * steps decide how to poll.
  */
 export function createAwsGateway(clients: { ec2: EC2Client; kms: KMSClient }): AwsGateway {
-  return { ...createAwsReads(clients), ...createLaunchReads(clients), ...createAwsWrites(clients), ...createLaunchWrites(clients) };
+  return {
+    ...createAwsReads(clients), ...createLaunchReads(clients), ...createCleanupReads(clients),
+    ...createAwsWrites(clients), ...createLaunchWrites(clients), ...createCleanupWrites(clients),
+  };
 }

@@ -7,6 +7,7 @@ import {
   type RunInstancesRequest,
   type VolumeType,
 } from '@aws-sdk/client-ec2';
+import { ec2Sender } from './dry-run-sender.js';
 import { awsCall } from './errors.js';
 import type { LaunchRequest, LaunchWrites } from './launch-types.js';
 import { recordToTags, toInstanceInfo } from './mapping.js';
@@ -43,7 +44,9 @@ export function runInstancesInput(req: LaunchRequest): RunInstancesRequest {
   };
 }
 
-export function createLaunchWrites({ ec2 }: { ec2: EC2Client }): LaunchWrites {
+/** The launch writes; with `dryRun` every request carries DryRun=true (preflight's probes). */
+export function createLaunchWrites({ ec2: client }: { ec2: EC2Client }, opts: { dryRun?: boolean } = {}): LaunchWrites {
+  const ec2 = ec2Sender(client, opts.dryRun === true);
   return {
     async runInstance(req) {
       const out = await awsCall('RunInstances', () => ec2.send(new RunInstancesCommand(runInstancesInput(req))));

@@ -29,6 +29,7 @@ export function toKeyInfo(meta: KeyMetadata | undefined): KeyInfo {
     spec: meta?.KeySpec ?? meta?.CustomerMasterKeySpec ?? 'Unknown',
     usage: meta?.KeyUsage ?? 'Unknown',
     manager: meta?.KeyManager ?? 'Unknown',
+    ...(meta?.DeletionDate ? { deletionDate: new Date(meta.DeletionDate).toISOString() } : {}),
   };
 }
 

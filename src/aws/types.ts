@@ -28,6 +28,8 @@ export interface KeyInfo {
   /** ENCRYPT_DECRYPT for keys EBS can use. */
   usage: string;
   manager: string;
+  /** PendingDeletion: when KMS deletes the key (ISO 8601). */
+  deletionDate?: string;
 }
 
 export interface ImageInfo {
@@ -71,6 +73,8 @@ export interface SnapshotInfo {
   /** Key ARN, when encrypted. */
   kmsKeyId?: string;
   volumeSize: number;
+  /** Filled when the snapshots were looked up by their tags. */
+  tags?: Tags;
 }
 
 export interface VolumeAttachment {
@@ -163,6 +167,8 @@ export interface Ec2Reads extends LaunchReads {
   describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
   /** This account's own images (Owners=self) carrying all of these tags. */
   findImagesByTags(tags: Tags): Promise<ImageInfo[]>;
+  /** This account's own snapshots (OwnerIds=self) carrying all of these tags. */
+  findSnapshotsByTags(tags: Tags): Promise<SnapshotInfo[]>;
 }
 
 /** EC2 changes: in a plan these reach the recorder, never AWS. */
@@ -178,10 +184,32 @@ export interface Ec2Writes extends LaunchWrites {
   untagResources(resourceIds: string[], keys: string[]): Promise<void>;
   /** Starts an encrypted copy of an image in this region; returns the new image's id (state pending). */
   copyImage(req: CopyImageRequest): Promise<string>;
+  /** DeleteVolume: an available volume only (VolumeInUse when attached). */
+  deleteVolume(volumeId: string): Promise<void>;
+  /** DeleteSnapshot: refused while a registered AMI uses it (InvalidSnapshot.InUse). */
+  deleteSnapshot(snapshotId: string): Promise<void>;
 }
 
 export interface KmsReads {
   describeKey(keyRef: string): Promise<KeyInfo>;
+}
+
+/**
+ * What AWS said to a DryRun request: `allowed` (DryRunOperation), `denied` (UnauthorizedOperation,
+ * AccessDeniedException), or `unproven` when AWS answered something else first (a resource not in
+ * the state the run will bring it to) or nothing was sent.
+ */
+export type DryRunVerdict =
+  | { verdict: 'allowed'; operation: string }
+  | { verdict: 'denied'; operation: string; message: string }
+  | { verdict: 'unproven'; operation: string; code: string; message: string };
+
+/** Every EC2 write, sent with DryRun=true: one method per write, so a new write cannot be left out. */
+export type Ec2DryRun = { [K in keyof Ec2Writes]: (...args: Parameters<Ec2Writes[K]>) => Promise<DryRunVerdict> };
+
+export interface KmsDryRun {
+  /** CreateGrant with DryRun=true: may the caller let a grantee use the key (what EBS does at every start)? */
+  createGrant(keyArn: string, granteePrincipal: string, operations: string[]): Promise<DryRunVerdict>;
 }
 
 /** The real gateway over the SDK implements all of it; steps see it through the narrower faces. */

@@ -22,7 +22,8 @@ export const settingsOptions = (y: Argv) => {
     .option('state-dir', { type: 'string', describe: 'Run folders, locks, backups [env AVI_ENCRYPT_STATE_DIR]', defaultDescription: DEFAULTS.stateDir })
     .option('poll-interval', { type: 'string', describe: 'Longest gap between two looks of a wait, ms, or MIN-MAX: waits look rarely before their expected finish, often near it [env AVI_ENCRYPT_POLL_INTERVAL]', defaultDescription: `${DEFAULTS.pollMinMs}-${DEFAULTS.pollIntervalMs}` })
     .option('wait-timeout', { type: 'number', describe: 'Upper bound for one wait, minutes [env AVI_ENCRYPT_WAIT_TIMEOUT]', defaultDescription: String(DEFAULTS.waitTimeoutMs / 60_000) })
-    .option('rollback', { type: 'boolean', default: true, describe: 'Put a target back as it was when its steps fail (--no-rollback leaves it as it failed)' })
+    // No yargs default: an explicit --no-rollback must be told apart from none (migrate --plan compares flags).
+    .option('rollback', { type: 'boolean', defaultDescription: 'true', describe: 'Put a target back as it was when its steps fail (--no-rollback leaves it as it failed)' })
     .option('config', { type: 'string', describe: 'YAML or JSON file with the settings above (camelCase keys; a section per strategy)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print machine-readable JSON' });
   // Each runbook's own settings; a flag of another strategy than the chosen one is refused later.
@@ -35,15 +36,24 @@ export const settingsOptions = (y: Argv) => {
   return base;
 };
 
+export const preflightBuilder = (y: Argv) =>
+  settingsOptions(y)
+    .example(`$0 preflight --strategy controller-swap ${EX} --encrypted-ami ami-0abc1234`, 'Check everything a migration needs, change nothing (exit 3 if a check fails)')
+    .example('$0 preflight --config avi-encrypt.yaml --json', 'The checklist as JSON, for CI');
+
 export const planBuilder = (y: Argv) =>
   settingsOptions(y)
-    .example(`$0 plan --strategy controller-swap ${EX} --encrypted-ami ami-0abc1234`, 'Show the steps, change nothing')
+    .option('out', { type: 'string', describe: 'Save the plan, with the world it was made from, for migrate --plan' })
+    .example(`$0 plan --strategy controller-swap ${EX} --encrypted-ami ami-0abc1234`, 'The preflight checklist and the steps; change nothing')
+    .example('$0 plan --config avi-encrypt.yaml --out avi.plan', 'Save the plan to review and apply later with migrate --plan avi.plan')
     .example('$0 plan --config avi-encrypt.yaml --json', 'Settings from a file, plan as JSON');
 
 export const migrateBuilder = (y: Argv) =>
   settingsOptions(y)
+    .option('plan', { type: 'string', describe: 'Apply exactly this saved plan (from plan --out), with its settings; refused if the world changed since' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would run, change nothing' })
     .option('yes', { type: 'boolean', default: false, describe: 'Skip the confirmation and pass every approval gate' })
+    .example('$0 migrate --plan avi.plan --yes', 'Apply a reviewed plan, unattended')
     .example(`$0 migrate --strategy controller-swap ${EX} --encrypted-ami ami-0abc1234 --kms-key alias/avi`, 'Migrate the Controller cluster, asking at each gate')
     .example('AVI_PASSWORD=... $0 migrate --config avi-encrypt.yaml --yes', 'Unattended: approve every gate in advance');
 
@@ -110,11 +120,12 @@ export const labFaultBuilder = (y: Argv) =>
     .positional('kind', { type: 'string', choices: FAULT_KINDS, describe: 'The fault to inject (clear removes them all)', demandOption: true })
     .option('rate', { type: 'number', describe: 'throttle: share of AWS calls refused (0 < rate <= 1)', default: 0.2 })
     .option('for', { type: 'string', describe: 'avi-503, api-down: how long, real time (60s, 2m); scaled by the lab', default: '60s' })
-    .option('key', { type: 'string', describe: 'kms-disable, kms-enable: key id, ARN or alias' })
+    .option('key', { type: 'string', describe: 'kms-disable, kms-enable, kms-delete: key id, ARN or alias' })
     .option('instance', { type: 'string', describe: 'start-fails: the instance whose starts fall back to stopped' })
     .option('node', { type: 'string', describe: 'no-converge: the node IP that never re-joins' })
     .option('dir', labDir)
     .example('$0 lab fault throttle --rate 0.2', 'One EC2/KMS call in five answers RequestLimitExceeded')
     .example('$0 lab fault kms-disable --key alias/avi-controller', 'Disable the key halfway through a rehearsal')
+    .example('$0 lab fault kms-delete --key alias/avi-se', 'The key is deleted (its waiting period over): rehearse avi-encrypt doctor')
     .example('$0 lab fault avi-503 --for 2m', 'The Controller API answers 503 for two (scaled) minutes')
     .example('$0 lab fault clear', 'Remove every fault');

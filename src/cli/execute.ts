@@ -55,10 +55,17 @@ export async function execute(command: Command, io: ExecuteIo): Promise<ExitCode
     default:
       return withAbort(async (signal) => {
         const cio = commandIo(io, signal);
-        if (command.kind === 'plan' || command.kind === 'migrate') {
-          const { migrate, plan } = await import('../engine/migrate.js');
-          if (command.kind === 'plan' || command.dryRun) return plan(command.settings, command.json, cio);
-          return migrate(command.settings, { yes: command.yes }, cio);
+        if (command.kind === 'verify') return (await import('../engine/fleet/verify.js')).verify(command, cio);
+        if (command.kind === 'cleanup') return (await import('../engine/cleanup/command.js')).cleanup(command, cio);
+        if (command.kind === 'doctor') return (await import('../engine/doctor/command.js')).doctor(command, cio);
+        if (command.kind === 'preflight') return (await import('../engine/preflight/command.js')).preflight(command.settings, command.json, cio);
+        if (command.kind === 'plan' || (command.kind === 'migrate' && command.dryRun)) {
+          const out = command.kind === 'plan' && command.out !== undefined ? { out: command.out } : {};
+          return (await import('../engine/plan/command.js')).plan(command.settings, { json: command.json, ...out }, cio);
+        }
+        if (command.kind === 'migrate') {
+          const { migrate } = await import('../engine/migrate.js');
+          return migrate(command.settings, { yes: command.yes, ...(command.plan ? { plan: command.plan } : {}) }, cio);
         }
         const { resume } = await import('../engine/resume.js');
         if (command.kind === 'approve') return resume({ stateDir: command.stateDir, runId: command.runId, approve: true }, cio);
@@ -102,6 +109,8 @@ export function commandIo(io: ExecuteIo, signal: AbortSignal): CommandIo {
       if (!isInteractive(io.stdin)) return aviPassword();
       return (await readSecret(`Initial admin password of the new Controller VMs (${NODE_PASSWORD_ENV}; Enter: the Avi password): `, prompt)) || aviPassword();
     },
+    // The same test secretFromEnvOrPrompt makes when the passphrase is asked for.
+    secrets: { backupPassphrase: io.env[PASSPHRASE_ENV] ? 'environment' : isInteractive(io.stdin) ? 'prompt' : 'missing' },
     backupPassphrase: () => secretFromEnvOrPrompt(PASSPHRASE_ENV, 'Backup passphrase (to encrypt the configuration export): ', io.env, prompt),
     async confirm(question) {
       const rl = createInterface({ input: io.stdin, output: io.err });

@@ -76,11 +76,11 @@ export interface LabFaultArgs {
   dir: string;
 }
 
-/** "60s", "2m", "1500ms", "90" (seconds): real-world time, the lab scales it. */
-export function durationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usage(`--for "${text}" is not a duration: use e.g. 60s, 2m or 1500ms`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+/** "60s", "2m", "1500ms", "7d", "90" (seconds): real-world time (`--for`: the lab scales it). */
+export function durationMs(text: string, flag = '--for', examples = '60s, 2m or 1500ms'): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw usage(`${flag} "${text}" is not a duration: use e.g. ${examples}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 

@@ -7,10 +7,13 @@ import { EXIT, UserFacingError } from '../engine/exit-codes.js';
 import { versionLine } from '../engine/version.js';
 import { DEFAULTS } from '../runbook/settings.js';
 import {
-  approveBuilder, describeBuilder, labDownBuilder, labFaultBuilder, labStatusBuilder, labUpBuilder, migrateBuilder, planBuilder, resumeBuilder, statusBuilder,
+  approveBuilder, describeBuilder, labDownBuilder, labFaultBuilder, labStatusBuilder, labUpBuilder, migrateBuilder, planBuilder, preflightBuilder,
+  resumeBuilder, statusBuilder,
 } from './builders.js';
 import type { Command } from './command.js';
+import { cleanupBuilder, cleanupCommand, doctorBuilder, doctorCommand, verifyBuilder, verifyCommand } from './after-run-args.js';
 import { labFaultCommand, labUpCommand } from './lab-args.js';
+import { refuseDisagreeingFlags, savedPlanOf } from './plan-file.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { buildSettings, kebab, runbookSpecs, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
@@ -32,18 +35,22 @@ export interface ParseOptions {
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
 type Args<B extends (...a: never[]) => { argv: unknown }> = ArgumentsCamelCase<Awaited<ReturnType<B>['argv']>>;
 type Picked =
+  | { kind: 'preflight'; args: Args<typeof preflightBuilder> }
   | { kind: 'plan'; args: Args<typeof planBuilder> }
   | { kind: 'migrate'; args: Args<typeof migrateBuilder> }
   | { kind: 'resume'; args: Args<typeof resumeBuilder> }
   | { kind: 'approve'; args: Args<typeof approveBuilder> }
   | { kind: 'status'; args: Args<typeof statusBuilder> }
   | { kind: 'describe'; args: Args<typeof describeBuilder> }
+  | { kind: 'verify'; args: Args<typeof verifyBuilder> }
+  | { kind: 'cleanup'; args: Args<typeof cleanupBuilder> }
+  | { kind: 'doctor'; args: Args<typeof doctorBuilder> }
   | { kind: 'lab-up'; args: Args<typeof labUpBuilder> }
   | { kind: 'lab-down'; args: Args<typeof labDownBuilder> }
   | { kind: 'lab-status'; args: Args<typeof labStatusBuilder> }
   | { kind: 'lab-fault'; args: Args<typeof labFaultBuilder> };
 
-const COMMANDS = 'plan, migrate, resume, approve, status, describe or lab';
+const COMMANDS = 'preflight, plan, migrate, resume, approve, status, describe, verify, cleanup, doctor or lab';
 
 /** yargs reports several lines; the CLI contract is one line with a fix. */
 function failLine(msg: string | undefined, err: Error | undefined): UserFacingError {
@@ -66,12 +73,16 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
   await yargs()
     .scriptName('avi-encrypt')
     .usage('$0 <command> [options]\n\nMigrate Avi Controllers and SEs on AWS to KMS-encrypted volumes.')
-    .command('plan', 'Show what a migration would do; changes nothing', planBuilder, (args) => void (picked = { kind: 'plan', args }))
+    .command('preflight', 'Check everything a migration needs; changes nothing', preflightBuilder, (args) => void (picked = { kind: 'preflight', args }))
+    .command('plan', 'Show what a migration would do (and save it with --out); changes nothing', planBuilder, (args) => void (picked = { kind: 'plan', args }))
     .command('migrate', 'Run a migration', migrateBuilder, (args) => void (picked = { kind: 'migrate', args }))
     .command('resume [run-id]', 'Continue an interrupted, failed or rolled-back run', resumeBuilder, (args) => void (picked = { kind: 'resume', args }))
     .command('approve <run-id>', 'Approve the gate a run waits at, and continue it', approveBuilder, (args) => void (picked = { kind: 'approve', args }))
     .command('status [run-id]', 'Show runs and their progress', statusBuilder, (args) => void (picked = { kind: 'status', args }))
     .command('describe', 'Draw a runbook: steps, loops, gates, rollback', describeBuilder, (args) => void (picked = { kind: 'describe', args }))
+    .command('verify', 'Report every Controller and SE volume against the key it should use; changes nothing', verifyBuilder, (args) => void (picked = { kind: 'verify', args }))
+    .command('cleanup', "Delete what a finished, verified run kept (old roots, old VMs, temporary snapshots)", cleanupBuilder, (args) => void (picked = { kind: 'cleanup', args }))
+    .command('doctor', 'Find KMS keys in use that are Disabled, PendingDeletion or gone; changes nothing', doctorBuilder, (args) => void (picked = { kind: 'doctor', args }))
     .command('lab', 'Local simulated AWS + Avi lab', (y) =>
       y
         .command('up', 'Start the lab', labUpBuilder, (args) => void (picked = { kind: 'lab-up', args }))
@@ -108,7 +119,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv, opts:
  * every occurrence is read from argv here.
  */
 function withRepeats(p: Picked, argv: string[]): Picked {
-  if (p.kind !== 'plan' && p.kind !== 'migrate') return p;
+  if (p.kind !== 'plan' && p.kind !== 'migrate' && p.kind !== 'verify' && p.kind !== 'doctor') return p;
   const args = { ...p.args } as Record<string, unknown>;
   for (const spec of runbookSpecs().filter((s) => s.type === 'strings')) {
     const flag = `--${kebab(spec.key)}`;
@@ -120,10 +131,23 @@ function withRepeats(p: Picked, argv: string[]): Picked {
 
 function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) => string): Command {
   switch (p.kind) {
-    case 'plan':
-      return { kind: 'plan', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json };
+    case 'preflight':
+      return { kind: 'preflight', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json };
+    case 'plan': {
+      const out = p.args.out;
+      if (out === '') throw usage('--out needs a file name to save the plan to');
+      return { kind: 'plan', settings: buildSettings(p.args as SettingsArgs, env, readFile), json: p.args.json, ...(out === undefined ? {} : { out }) };
+    }
     case 'migrate': {
       const { dryRun, json, yes } = p.args;
+      if (p.args.plan !== undefined) {
+        if (dryRun) throw usage(`--dry-run cannot be combined with --plan ${p.args.plan}: the plan is in the file; avi-encrypt plan shows a fresh one`);
+        const plan = savedPlanOf(p.args.plan, readFile);
+        refuseDisagreeingFlags(plan, p.args as SettingsArgs);
+        const settings = plan.saved.settings;
+        validateStateDir(settings.stateDir, `stateDir in ${plan.file}`);
+        return { kind: 'migrate', settings, dryRun: false, json, yes, plan };
+      }
       const settings = buildSettings(p.args as SettingsArgs, env, readFile);
       if (!dryRun) validateStateDir(settings.stateDir, stateDirSource(p.args.stateDir, p.args.config));
       return { kind: 'migrate', settings, dryRun, json, yes };
@@ -152,6 +176,12 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
     }
     case 'describe':
       return { kind: 'describe', strategy: p.args.strategy, format: p.args.format as 'text' | 'mermaid' | 'json' };
+    case 'verify':
+      return verifyCommand(p.args as SettingsArgs & { run?: string; json: boolean }, env, readFile);
+    case 'cleanup':
+      return cleanupCommand(p.args, env);
+    case 'doctor':
+      return doctorCommand(p.args as SettingsArgs & { json: boolean }, env, readFile);
     case 'lab-up':
       return labUpCommand(p.args, readFile);
     case 'lab-down':

@@ -46,7 +46,11 @@ export interface SettingsArgs {
   [runbookKey: string]: unknown;
 }
 
-export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFile: (p: string) => string): Settings {
+/**
+ * `strategyOptional` (verify, doctor): without --strategy the settings are about every runbook,
+ * `strategy` is '' and `runbook` empty, and a runbook's own flag is refused (it needs its strategy).
+ */
+export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFile: (p: string) => string, opts: { strategyOptional?: boolean } = {}): Settings {
   const flags: SettingsLayer = { values: {}, sections: {}, source: (key) => `--${kebab(key)}` };
   const { strategy, controller, username, tenant, apiVersion, caBundle, region, profile, kmsKey, stateDir, pollInterval, waitTimeout } = args;
   const given = { strategy, controller, username, tenant, apiVersion, caBundle, region, profile, kmsKey, stateDir, pollInterval, waitTimeout };
@@ -71,15 +75,15 @@ export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFi
     return p && positiveNumber(p.value, p.from, unit);
   };
   const chosen = str('strategy');
-  if (chosen === undefined) throw usage(`strategy is not set: set --strategy (one of ${STRATEGIES.join(', ')}) or strategy: in the config file`);
-  if (!isStrategy(chosen)) throw unknownStrategyError(chosen);
+  if (chosen === undefined && !opts.strategyOptional) throw usage(`strategy is not set: set --strategy (one of ${STRATEGIES.join(', ')}) or strategy: in the config file`);
+  if (chosen !== undefined && !isStrategy(chosen)) throw unknownStrategyError(chosen);
   const opt = <K extends string>(k: K, v: string | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, string>));
   const waitMinutes = num('waitTimeout', 'minutes');
   const poll = pick('pollInterval');
   const bounds = poll ? pollBounds(poll.value, poll.from) : { pollIntervalMs: DEFAULTS.pollIntervalMs, pollMinMs: DEFAULTS.pollMinMs };
   const scale = envValue(env, 'AVI_ENCRYPT_DURATION_SCALE');
   const common: Omit<Settings, 'runbook'> = {
-    strategy: chosen,
+    strategy: chosen ?? '',
     avi: {
       controller: (str('controller') ?? '').replace(/\/+$/, ''),
       username: str('username') ?? DEFAULTS.username,
@@ -96,11 +100,17 @@ export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFi
     rollback: args.rollback !== false,
   };
   validateSettings(common, { readFile });
-  const module = REGISTRY[chosen] as AnyRunbookModule;
-  const settings: Settings = { ...common, runbook: runbookSettings(module, args, file, env, common) };
+  if (chosen === undefined) refuseRunbookFlags(args);
+  const runbook = chosen === undefined ? {} : runbookSettings(REGISTRY[chosen] as AnyRunbookModule, args, file, env, common);
+  const settings: Settings = { ...common, runbook };
   const chosenProfile = pick('profile');
   if (chosenProfile) validateProfile(String(chosenProfile.value), chosenProfile.from, env, readFile);
   return settings;
+}
+
+function refuseRunbookFlags(args: SettingsArgs): void {
+  const given = runbookSpecs().find((spec) => args[spec.key] !== undefined);
+  if (given) throw usage(`--${kebab(given.key)} is a setting of ${given.strategies.join(', ')}: pass --strategy with one of them too`);
 }
 
 /** The runbook's own settings: its flags, its config section, its env variables; another runbook's flag is refused. */

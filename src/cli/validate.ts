@@ -58,7 +58,8 @@ export function durationScale(raw: string, from: string): number {
 
 /** Throws the first problem found, so the user fixes one thing at a time with a precise hint. */
 export function validateSettings(s: Omit<Settings, 'runbook'>, io: { readFile: (p: string) => string }): void {
-  if (!isStrategy(s.strategy)) {
+  // '' is every runbook at once (verify, doctor).
+  if (s.strategy !== '' && !isStrategy(s.strategy)) {
     throw usage(`unknown strategy "${s.strategy}": use --strategy with one of ${STRATEGIES.join(', ')}`);
   }
   validateController(s.avi.controller);

@@ -9,6 +9,7 @@ import { TARGET_HELD } from '../steps/errors.js';
 import type { Target } from '../steps/target.js';
 import { buildRunbook, realSteps } from './build.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { verifyAtEnd } from './fleet/read.js';
 import type { GateAsker } from './gates.js';
 import { Journal } from './journal.js';
 import type { Lock } from './lock.js';
@@ -73,14 +74,20 @@ export async function drive(opts: {
     // Closed before the report so a redrawn wait line on a terminal does not swallow it.
     progress.close();
     const failures = outcome.failures.map((f) => opts.redactor.redact(f));
-    await saveMeta(folder.meta, { ...current, status: outcome.status, pid: process.pid, ...(failures.length ? { failures } : {}) });
+    // A finished run proves its end state: the runbook's fleet report, read live (what `verify` prints).
+    const verified = outcome.status === 'done' ? await verifyAtEnd(module, opts.target.reads, settings) : undefined;
+    await saveMeta(folder.meta, {
+      ...current, status: outcome.status, pid: process.pid, ...(failures.length ? { failures } : {}),
+      ...(verified ? { verified: { ok: verified.ok, at: new Date().toISOString() } } : {}),
+    });
     await journal.append({ runId, event: END_EVENT[outcome.status], ...(failures[0] ? { step: failures[0].step, error: failures[0] } : {}) });
     logger.log(outcome.status === 'done' ? 'info' : 'warn', `run ${outcome.status}`, { failures, rolledBack: outcome.rolledBack, waiting: outcome.waiting });
     io.out.write(report(module, built, outcome, runId));
+    if (verified) io.out.write(`${verified.lines.join('\n')}\n`);
     // Where the time went: every wait of the run (a resumed one included) against what it was expected to take.
     const waits = waitSummary(await Journal.read(folder.journal).catch(() => []));
     if (waits.length && outcome.status !== 'refused') io.out.write(`${waits.join('\n')}\n`);
-    return exitFor(outcome);
+    return verified && !verified.ok ? EXIT.unverified : exitFor(outcome);
   } finally {
     progress.close();
     await opts.lock.release();

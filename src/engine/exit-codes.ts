@@ -16,6 +16,13 @@ export const EXIT = {
   rolledBack: 6,
   /** The run waits at a gate for a person's approval (no terminal, no --yes); `avi-encrypt approve` continues it. */
   waitingApproval: 7,
+  /**
+   * `verify` (and a `migrate` or `resume` that finished): a volume is not encrypted with the
+   * expected key, or an instance could not be read; `cleanup` refuses a run that does not verify.
+   */
+  unverified: 8,
+  /** `doctor` found a key that is Disabled, PendingDeletion or gone (the CMK-deletion cases). */
+  keyCases: 9,
   /** Interrupted (SIGINT/SIGTERM); the run is saved and `avi-encrypt resume` continues it. */
   interrupted: 130,
 } as const;

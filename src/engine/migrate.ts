@@ -1,4 +1,4 @@
-// `migrate` and `plan`: check, plan, confirm, lock, then drive a new run.
+// `migrate`: preflight (every check, and a saved plan's world), confirm, lock, then drive a new run.
 
 import type { AnyRunbookModule } from '../runbook/module.js';
 import type { Settings } from '../runbook/settings.js';
@@ -8,35 +8,30 @@ import { drive, type RunIo } from './drive.js';
 import { EXIT, UserFacingError, type ExitCode } from './exit-codes.js';
 import { gateAsker } from './gates.js';
 import { acquireLock, isStale, readLock } from './lock.js';
-import { buildPlan } from './plan/plan.js';
+import type { MadePlan } from './plan/plan.js';
 import { renderPlan } from './plan/render.js';
+import { passPreflight, type PreflightIo } from './preflight/command.js';
+import { renderChecklist } from './preflight/render.js';
+import type { PreflightOutcome } from './preflight/run.js';
+import type { SavedPlanInput } from './saved-plan/apply.js';
 import { Redactor } from './redact.js';
 import { runbookFor } from './registry.js';
 import { loadMetaOrSkip, newMeta, saveMeta, type RunMeta } from './run-meta.js';
 import { createRunFolder, listRuns, locksDir, newRunId, runFolder } from './run-folder.js';
 import { toolVersion } from './version.js';
 
-export interface CommandIo extends RunIo {
+export interface CommandIo extends RunIo, PreflightIo {
   err: NodeJS.WritableStream;
   /** stdin is a terminal: a person can answer a confirmation. */
   interactive: boolean;
-  aviPassword: () => Promise<string>;
   confirm: (question: string) => Promise<boolean>;
-}
-
-export async function plan(settings: Settings, json: boolean, io: CommandIo): Promise<ExitCode> {
-  const module = runbookFor(settings.strategy);
-  const target = await connectTarget(settings, await io.aviPassword(), { readOnly: true });
-  const p = await buildPlan(module, settings, target, io.signal);
-  io.out.write(json ? `${JSON.stringify(p, null, 2)}\n` : `${renderPlan(p)}\n`);
-  return EXIT.ok;
 }
 
 /**
  * Without a terminal and without --yes, the run does what needs no approval and rests at the
  * first gate, saved (exit 7): nothing goes down before a person says so.
  */
-export async function migrate(settings: Settings, opts: { yes: boolean }, io: CommandIo): Promise<ExitCode> {
+export async function migrate(settings: Settings, opts: { yes: boolean; plan?: SavedPlanInput }, io: CommandIo): Promise<ExitCode> {
   const module = runbookFor(settings.strategy);
   // Local first: a failed run may have left the target unreachable (a stopped 1-node Controller),
   // so connecting would only say "unreachable" where the answer is "resume that run".
@@ -47,11 +42,8 @@ export async function migrate(settings: Settings, opts: { yes: boolean }, io: Co
   const identity = await module.identity(target.reads, settings);
   // The same target under another address (VIP, node IP, DNS name) is the same target.
   await refuseBesideUnfinished(module, settings, (meta) => meta.target === identity);
-  if (!opts.yes && io.interactive && !(await confirmPlan(module, settings, io))) {
-    io.out.write('nothing was changed\n');
-    return EXIT.ok;
-  }
   const runId = newRunId(settings.strategy);
+  // The lock first: a run under way explains why checks fail (a node it stopped), so it is what is named.
   const lock = await acquireLock({
     dir: locksDir(settings.stateDir),
     target: identity,
@@ -59,9 +51,19 @@ export async function migrate(settings: Settings, opts: { yes: boolean }, io: Co
     onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),
   });
   try {
+    // Before anything changes: every check passes (or the one line naming the first failure, exit 3).
+    const checked = await passPreflight(module, settings, password, io, opts.plan);
+    const asked = !opts.yes && io.interactive;
+    if (asked && !(await confirmPlan(checked, io))) {
+      await lock.release();
+      io.out.write('nothing was changed\n');
+      return EXIT.ok;
+    }
+    if (!asked) io.out.write(`✓ preflight: ${checked.report.checks.length} checks passed (avi-encrypt preflight lists them)\n`);
     const folder = await createRunFolder(settings.stateDir, runId);
     const built = buildRunbook(module, settings);
-    const meta = newMeta(runId, settings, { fingerprint: built.fingerprint, toolVersion: toolVersion() }, identity);
+    const made = newMeta(runId, settings, { fingerprint: built.fingerprint, toolVersion: toolVersion() }, identity);
+    const meta = opts.plan ? { ...made, fromPlan: { file: opts.plan.file, world: opts.plan.saved.world.fingerprint, createdAt: opts.plan.saved.createdAt } } : made;
     await saveMeta(folder.meta, meta);
     return await drive({
       module, meta, folder, target, redactor, lock, resumed: false,
@@ -84,9 +86,8 @@ export function secretsInto(redactor: Redactor, ask: () => Promise<string>): () 
   };
 }
 
-async function confirmPlan(module: AnyRunbookModule, settings: Settings, io: CommandIo): Promise<boolean> {
-  const readOnly = await connectTarget(settings, await io.aviPassword(), { readOnly: true });
-  io.out.write(`${renderPlan(await buildPlan(module, settings, readOnly, io.signal))}\n\n`);
+async function confirmPlan(checked: PreflightOutcome & { made: MadePlan }, io: CommandIo): Promise<boolean> {
+  io.out.write(`${renderChecklist(checked.report)}\n\n${renderPlan(checked.made.plan)}\n\n`);
   return io.confirm('Run this plan now?');
 }
 

@@ -14,7 +14,8 @@ import { secretsInto, type CommandIo } from './migrate.js';
 import { readJson } from './persist.js';
 import { Redactor } from './redact.js';
 import { runbookFor } from './registry.js';
-import { loadMeta, loadMetaOrSkip, RunFileError, unreadable, type RunMeta } from './run-meta.js';
+import { loadRun } from './run-load.js';
+import { loadMetaOrSkip, RunFileError, unreadable, type RunMeta } from './run-meta.js';
 import { listRuns, locksDir, runFolder, type RunFolder } from './run-folder.js';
 import { toolVersion } from './version.js';
 
@@ -38,14 +39,7 @@ export async function resume(opts: ResumeOptions, io: CommandIo): Promise<ExitCo
     io.out.write(`every run in ${opts.stateDir} has finished; nothing to resume\n`);
     return EXIT.ok;
   }
-  let folder;
-  try {
-    folder = runFolder(opts.stateDir, runId);
-  } catch {
-    throw new UserFacingError(`${runId} is not a run id; avi-encrypt status lists the runs in ${opts.stateDir}`, EXIT.usage);
-  }
-  const meta = await loadMeta(folder.meta);
-  if (!meta) throw new UserFacingError(`no run ${runId} in ${opts.stateDir}; avi-encrypt status lists the runs`, EXIT.usage);
+  const { folder, meta } = await loadRun(opts.stateDir, runId);
   if (meta.status === 'done') {
     io.out.write(`run ${runId} already finished; nothing to resume\n`);
     return EXIT.ok;

@@ -24,6 +24,10 @@ export interface RunMeta {
   pid: number;
   host: string;
   failures?: RunError[];
+  /** `migrate --plan`: the saved plan this run applies, and the world fingerprint it was checked against. */
+  fromPlan?: { file: string; world: string; createdAt: string };
+  /** A finished run's end-of-run verify: what `cleanup` requires (and checks again, live). */
+  verified?: { ok: boolean; at: string };
 }
 
 /** A run file that cannot be read back: bad input (exit 2), naming the file and what to do. */

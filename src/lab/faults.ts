@@ -8,7 +8,9 @@ import type { Timeline } from './timeline.js';
 import type { InstanceRecord, LabClock } from './world/types.js';
 import type { LabWorld } from './world/world.js';
 
-export const FAULT_KINDS = ['throttle', 'avi-503', 'avi-session-expire', 'kms-disable', 'kms-enable', 'start-fails', 'no-converge', 'api-down', 'clear'] as const;
+export const FAULT_KINDS = [
+  'throttle', 'avi-503', 'avi-session-expire', 'kms-disable', 'kms-enable', 'kms-delete', 'start-fails', 'no-converge', 'api-down', 'clear',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRequest {
@@ -17,7 +19,7 @@ export interface FaultRequest {
   rate?: number;
   /** avi-503, api-down: for how long, real-world ms (scaled by the lab clock). */
   forMs?: number;
-  /** kms-disable, kms-enable: key id, key ARN or alias. */
+  /** kms-disable, kms-enable, kms-delete: key id, key ARN or alias. */
   key?: string;
   /** start-fails: the instance whose starts fall back to stopped. */
   instance?: string;
@@ -88,12 +90,19 @@ export class Faults {
         break;
       }
       case 'kms-disable':
-      case 'kms-enable': {
+      case 'kms-enable':
+      case 'kms-delete': {
         if (!r.key) throw new FaultError(`${r.kind} needs --key (key id, ARN or alias)`);
         const key = this.world.findKey(r.key);
         if (!key) throw new FaultError(`no KMS key ${r.key} in the lab: see profile.json for the seeded keys`);
+        if (key.manager === 'AWS') throw new FaultError(`${key.arn} is an AWS managed key: AWS never disables or deletes it`);
         if (r.kind === 'kms-disable') this.world.disableKey(key.keyId);
-        else this.world.enableKey(key.keyId);
+        else if (r.kind === 'kms-enable') this.world.enableKey(key.keyId);
+        else {
+          // A deleted key went through its waiting period: scheduled (7 days, the shortest) unless it was, then at its end.
+          if (key.state !== 'PendingDeletion') this.world.scheduleKeyDeletion(key.keyId, 7);
+          this.world.completeKeyDeletion(key.keyId);
+        }
         this.timeline.record(`fault:${r.kind}`, key.arn);
         return this.list();
       }

@@ -77,6 +77,12 @@ export function createRecorder(record: (call: PlannedCall) => void, next: () => 
         record({ service: 'ec2', operation: 'CopyImage', target: imageId, detail: { ...req, encrypted: true } });
         return imageId;
       },
+      async deleteVolume(id) {
+        record({ service: 'ec2', operation: 'DeleteVolume', target: id });
+      },
+      async deleteSnapshot(id) {
+        record({ service: 'ec2', operation: 'DeleteSnapshot', target: id });
+      },
     },
     cluster: {
       async putCluster(cluster: ClusterConfig) {
@@ -121,3 +127,31 @@ export function createRecorder(record: (call: PlannedCall) => void, next: () => 
     },
   };
 }
+
+/** One write method called on a plan's writes, with its arguments: what preflight's DryRun replays. */
+export interface Invocation {
+  domain: keyof Writes;
+  method: string;
+  args: unknown[];
+  /** Not a call of the plan but one the run may make (its rollback): why, in a few words. */
+  unplanned?: string;
+}
+
+/** The same writes, telling `seen` of every call before it is recorded. */
+export function observed(writes: Writes, seen: (call: Invocation) => void): Writes {
+  const wrap = <T extends object>(domain: keyof Writes, face: T): T =>
+    new Proxy(face, {
+      get(target, method, receiver) {
+        const value = Reflect.get(target, method, receiver) as unknown;
+        if (typeof value !== 'function' || typeof method !== 'string') return value;
+        return (...args: unknown[]) => {
+          seen({ domain, method, args: structuredClone(args) });
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(writes).map(([domain, face]) => [domain, wrap(domain as keyof Writes, face as object)])) as unknown as Writes;
+}
+
+/** Ids the recorder makes up for what a plan would create ("vol-planned-1"): AWS has never heard of them. */
+export const mentionsPlannedId = (args: unknown[]): boolean => /-planned-\d+/.test(JSON.stringify(args));

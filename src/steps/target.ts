@@ -6,14 +6,17 @@ import { createAviClient } from '../avi/client.js';
 import { createControllerShell } from '../avi/shell.js';
 import { AviError, type AviGateway } from '../avi/types.js';
 import { createAwsClients } from '../aws/clients.js';
+import { createEc2DryRun, createKmsDryRun } from '../aws/dry-run.js';
 import { createAwsGateway } from '../aws/gateway.js';
 import type { Settings } from '../runbook/settings.js';
 import { UsageError } from './errors.js';
-import type { Reads, Writes } from './gateways.js';
+import type { Probes, Reads, Writes } from './gateways.js';
 
 export interface Target {
   reads: Reads;
   writes: Writes;
+  /** The EC2 writes and KMS CreateGrant as DryRun requests (they pass a plan's read-only clients). */
+  probes: Probes;
   /** The Controller's version, from the login. */
   version: string;
   /** Warnings the AWS SDK raised (e.g. several credential sources); logged, never printed. */
@@ -78,8 +81,9 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
   const aws = createAwsGateway({ ec2, kms });
   const shell = createControllerShell({ ...(opts.readOnly ? { readOnly: true } : {}) });
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell, access: avi },
     writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi, shell },
+    probes: { ec2: createEc2DryRun({ ec2 }), kms: createKmsDryRun({ kms }) },
     version,
     warnings,
   };

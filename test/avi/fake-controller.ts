@@ -38,6 +38,8 @@ export class FakeController {
   logins = 0;
   /** Tenant names the login response lists for the user; undefined = the field is absent. */
   tenants: string[] | undefined;
+  /** The login response's `user`; undefined = the field is absent. */
+  user: Record<string, unknown> | undefined;
   private readonly sessions = new Set<string>();
   /** Scripted replies served (before any auth check) ahead of the normal behaviour. */
   private readonly scripted = new Map<string, Reply[]>();
@@ -129,6 +131,7 @@ export class FakeController {
       body: {
         user_initialized: true, version: { Version: this.version, build: 9001 }, session_cookie_name: 'avi-sessionid',
         ...(this.tenants ? { tenants: this.tenants.map((name) => ({ name, uuid: name === 'admin' ? 'admin' : `tenant-${name}` })) } : {}),
+        ...(this.user ? { user: this.user } : {}),
       },
     };
   }

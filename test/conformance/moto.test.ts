@@ -139,7 +139,7 @@ describe('controller-swap against moto_server (real machine, real effects, real 
     // A 3-node cluster never uses the Controller's SSH (the 1-node restore).
     const shell = new FakeShell();
     const deps: StepDeps = {
-      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, shell }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi, shell },
+      reads: { ec2: gateway, kms: gateway, cluster: avi, cloud: avi, engines: avi, shell, access: avi }, writes: { ec2: gateway, cluster: avi, cloud: avi, engines: avi, shell },
       files: { save: async (n) => n, load: async () => '' }, backupPassphrase: async () => 'unused', nodePassword: async () => 'initial-admin',
       pollIntervalMs: 1, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(),
     };

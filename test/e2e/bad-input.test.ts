@@ -7,9 +7,9 @@
 // Where the CLI prints diagnostics (read from src/cli/main.ts and src/engine/drive.ts):
 //  - an error thrown before a run starts (flags, settings, password, connect/login/TLS, lock):
 //    exactly one line `avi-encrypt: <message>` on stderr, and nothing on stdout;
-//  - a preflight step refusing during a run (key, AMI, topology): stdout carries the progress
-//    lines (`starting run …`, `… <step>`, `✓ <step>`, `✗ <step>: <message>`) and then exactly one
-//    `refused before any change: <message>` line; stderr stays empty; run.json says `refused`.
+//  - a failed preflight check (key, AMI, topology, IAM): migrate refuses before any run starts,
+//    the same one line on stderr naming the first failed check, and no run folder; `plan` prints
+//    its checklist (with the ✗ lines) on stdout and that one line on stderr.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -63,22 +63,15 @@ function expectThrownLine(r: CliResult, code: number): string {
   return errLines[0]!.slice('avi-encrypt: '.length);
 }
 
-/** A preflight refusal during a run: progress lines, then one `refused before any change:` line. */
-function expectRefusalLine(r: CliResult): string {
+/** `plan` refused by preflight: its checklist on stdout (a ✗ line, or JSON with ok false), one line on stderr. */
+function expectChecklistLine(r: CliResult, json = false): string {
   const shown = JSON.stringify(r, null, 2);
   expect({ code: r.code, shown }).toEqual({ code: EXIT.preflight, shown });
-  expect({ stderr: r.stderr, shown }).toEqual({ stderr: '', shown });
-  const diag = diagnostics(r);
-  expect({ diag, shown }).toEqual({ diag: [expect.stringMatching(/^refused before any change: \S/)], shown });
-  // Nothing after the refusal, and the only failed step line is the one that refused.
-  const out = lines(r.stdout);
-  expect(out[out.length - 1]).toBe(diag[0]);
-  const failed = out.filter((l) => l.startsWith('✗ '));
-  expect(failed).toHaveLength(1);
-  const message = diag[0]!.slice('refused before any change: '.length);
-  // The progress line of the refusing step repeats the same text (progress, not a second diagnostic).
-  expect(failed[0]!.endsWith(`: ${message}`)).toBe(true);
-  return message;
+  if (json) expect((JSON.parse(r.stdout) as { preflight: { ok: boolean } }).preflight.ok).toBe(false);
+  else expect(lines(r.stdout).filter((l) => l.startsWith('  ✗ ')).length).toBeGreaterThan(0);
+  const errLines = lines(r.stderr);
+  expect({ errLines, shown }).toEqual({ errLines: [expect.stringMatching(/^avi-encrypt: \S/)], shown });
+  return errLines[0]!.slice('avi-encrypt: '.length);
 }
 
 async function freePort(): Promise<number> {
@@ -217,19 +210,14 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
       const arn = fakeArn();
       const stateDir = freshStateDir();
       const { r, newMutating } = await run(migrateArgs(stateDir, '--kms-key', arn));
-      const msg = expectRefusalLine(r);
+      const msg = expectThrownLine(r, EXIT.preflight);
       expect(msg).toContain(arn);
       expect(msg).toMatch(/not found/i);
       expect(msg).toContain('--kms-key');
       expect(newMutating).toEqual([]);
-      // The run folder records a refusal, not a failure (nothing to resume).
-      const runs = runsIn(stateDir);
-      expect(runs.map((x) => x.status)).toEqual(['refused']);
-      expect((runs[0]!.meta['failures'] as Array<{ step?: string }> | undefined)?.[0]?.step).toBe('check-key');
-      expect(r.stdout).not.toMatch(/avi-encrypt resume/);
-      // and the lock (taken for the run) was released
-      expect(existsSync(join(stateDir, 'locks'))).toBe(true);
-      expect(readdirSync(join(stateDir, 'locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+      // Refused before any run started: no run folder (nothing to resume), no lock taken.
+      expect(runsIn(stateDir)).toEqual([]);
+      expect(existsSync(join(stateDir, 'locks')) ? readdirSync(join(stateDir, 'locks')).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
     }, TIMEOUT);
 
     it('Disabled', async () => {
@@ -237,13 +225,13 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
       lab.world.disableKey(key.keyId);
       const stateDir = freshStateDir();
       const { r, newMutating } = await run(migrateArgs(stateDir, '--kms-key', key.arn));
-      const msg = expectRefusalLine(r);
+      const msg = expectThrownLine(r, EXIT.preflight);
       expect(msg).toContain(key.arn);
       expect(msg).toMatch(/\bDisabled\b/);
       expect(msg).toMatch(/enable it/i);
       expect(msg).toContain('--kms-key');
       expect(newMutating).toEqual([]);
-      expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+      expect(runsIn(stateDir)).toEqual([]); // refused before any run started
     }, TIMEOUT);
 
     it('PendingDeletion', async () => {
@@ -251,13 +239,13 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
       lab.world.scheduleKeyDeletion(key.keyId, 7);
       const stateDir = freshStateDir();
       const { r, newMutating } = await run(migrateArgs(stateDir, '--kms-key', key.arn));
-      const msg = expectRefusalLine(r);
+      const msg = expectThrownLine(r, EXIT.preflight);
       expect(msg).toContain(key.arn);
       expect(msg).toMatch(/PendingDeletion|pending deletion/);
       expect(msg).toMatch(/cancel its deletion/i);
       expect(msg).toContain('--kms-key');
       expect(newMutating).toEqual([]);
-      expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+      expect(runsIn(stateDir)).toEqual([]); // refused before any run started
     }, TIMEOUT);
 
     it('not symmetric (RSA_2048 / SIGN_VERIFY)', async () => {
@@ -267,13 +255,13 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
       lab.world.keys.set(key.keyId, key);
       const stateDir = freshStateDir();
       const { r, newMutating } = await run(migrateArgs(stateDir, '--kms-key', key.arn));
-      const msg = expectRefusalLine(r);
+      const msg = expectThrownLine(r, EXIT.preflight);
       expect(msg).toContain(key.arn);
       expect(msg).toContain('RSA_2048');
       expect(msg).toMatch(/symmetric/i);
       expect(msg).toContain('--kms-key');
       expect(newMutating).toEqual([]);
-      expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+      expect(runsIn(stateDir)).toEqual([]); // refused before any run started
     }, TIMEOUT);
   });
 
@@ -282,24 +270,24 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     const ami = lab.seed.controllerAmiId;
     const stateDir = freshStateDir();
     const { r, newMutating } = await run(migrateArgs(stateDir), { AVI_ENCRYPT_ENCRYPTED_AMI: ami });
-    const msg = expectRefusalLine(r);
+    const msg = expectThrownLine(r, EXIT.preflight);
     expect(msg).toContain(ami);
     expect(msg).toMatch(/not encrypted/i);
     expect(msg).toContain('--encrypted-ami');
     expect(newMutating).toEqual([]);
-    expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+    expect(runsIn(stateDir)).toEqual([]); // refused before any run started
   }, TIMEOUT);
 
   it('AMI encrypted with another key → exit 3 naming both keys', async () => {
     const stateDir = freshStateDir();
     const { r, newMutating } = await run(migrateArgs(stateDir, '--kms-key', 'alias/aws/ebs'));
-    const msg = expectRefusalLine(r);
+    const msg = expectThrownLine(r, EXIT.preflight);
     expect(msg).toContain(lab.seed.encryptedAmiId);
     expect(msg).toContain(lab.seed.customerKeyArn);
     expect(msg).toContain(lab.seed.awsManagedKeyArn);
     expect(msg).toMatch(/--kms-key|--encrypted-ami|AMI copied/);
     expect(newMutating).toEqual([]);
-    expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+    expect(runsIn(stateDir)).toEqual([]); // refused before any run started
   }, TIMEOUT);
 
   // 7
@@ -312,12 +300,12 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     try {
       const stateDir = freshStateDir();
       const { r, newMutating } = await run(migrateArgs(stateDir));
-      const msg = expectRefusalLine(r);
+      const msg = expectThrownLine(r, EXIT.preflight);
       expect(msg).toContain(node.ip);
       expect(msg).toMatch(/no EC2 instance/i);
       expect(msg).toMatch(/--region|account/);
       expect(newMutating).toEqual([]);
-      expect(runsIn(stateDir).map((x) => x.status)).toEqual(['refused']);
+      expect(runsIn(stateDir)).toEqual([]); // refused before any run started
     } finally {
       inst.privateIp = original;
     }
@@ -404,12 +392,12 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
   }, TIMEOUT);
 
   // 11
-  it('plan with a Disabled key refuses with one line and exit 3 (shares the preflight)', async () => {
+  it('plan with a Disabled key: the checklist, then one line and exit 3 (shares the preflight)', async () => {
     const key = lab.world.createKey({ description: 'bad-input: plan disabled' });
     lab.world.disableKey(key.keyId);
     const stateDir = freshStateDir();
     const { r, newMutating } = await run(['plan', '--strategy', 'controller-swap', '--state-dir', stateDir, '--kms-key', key.arn]);
-    const msg = expectThrownLine(r, EXIT.preflight);
+    const msg = expectChecklistLine(r);
     expect(msg).toContain(key.arn);
     expect(msg).toMatch(/\bDisabled\b/);
     expect(msg).toMatch(/enable it/i);
@@ -454,7 +442,7 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
   it('--region other than the cluster\'s: an alias key is not found there (exit 3), an ARN of another region is refused offline (exit 2)', async () => {
     const stateDir = freshStateDir();
     const alias = await run(migrateArgs(stateDir, '--region', 'us-east-1', '--kms-key', lab.seed.customerKeyAlias));
-    const msg = expectRefusalLine(alias.r);
+    const msg = expectThrownLine(alias.r, EXIT.preflight);
     expect(msg).toBe(`KMS key ${lab.seed.customerKeyAlias} was not found in this region; pass an existing key with --kms-key`);
     expect(alias.newMutating).toEqual([]);
     // Every AWS call of that run went to us-east-1: none touched the cluster's instances in eu-west-1.
@@ -483,7 +471,7 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     const { r, newMutating } = await run(['plan', '--strategy', 'controller-swap'], {
       HOME: home, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, AWS_EC2_METADATA_DISABLED: 'true',
     });
-    const msg = expectThrownLine(r, EXIT.preflight);
+    const msg = expectChecklistLine(r);
     expect(msg).toMatch(/no AWS credentials found \(tried: AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, the profile .* instance metadata\); set --profile or AWS_PROFILE/);
     expect(msg).not.toContain('Could not load credentials from any providers');
     expect(newMutating).toEqual([]);
@@ -510,10 +498,10 @@ describe('bad input: one clear line, a specific exit code, no mutating call (aga
     }
   }, TIMEOUT);
 
-  it('plan --json with a missing key: still one line on stderr, stdout stays empty', async () => {
+  it('plan --json with a missing key: the checklist as JSON (ok false) on stdout, one line on stderr', async () => {
     const arn = `arn:aws:kms:${lab.seed.region}:${lab.seed.customerKeyArn.split(':')[4]}:key/${randomUUID()}`;
     const { r, newMutating } = await run(['plan', '--strategy', 'controller-swap', '--json', '--kms-key', arn]);
-    const msg = expectThrownLine(r, EXIT.preflight);
+    const msg = expectChecklistLine(r, true);
     expect(msg).toContain(arn);
     expect(msg).toMatch(/not found/i);
     expect(newMutating).toEqual([]);

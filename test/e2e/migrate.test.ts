@@ -401,8 +401,10 @@ describe('plan and migrate --dry-run change nothing', () => {
 
   it('no mutating request ever reached the lab, and EC2 is exactly as before', async () => {
     expect(lab.requests.list().filter((r) => r.mutating)).toEqual([]);
-    const ec2Ops = new Set(lab.requests.list().filter((r) => r.service !== 'avi').map((r) => r.operation));
+    // Reads, and the preflight's DryRun requests (which change nothing, whatever they answer).
+    const ec2Ops = new Set(lab.requests.list().filter((r) => r.service !== 'avi' && !r.dryRun).map((r) => r.operation));
     for (const op of ec2Ops) expect(op).toMatch(/^(Describe|List|Get)/);
+    expect(lab.requests.list().filter((r) => r.dryRun).map((r) => r.operation)).toEqual(expect.arrayContaining(['StopInstances', 'CreateVolume', 'CreateGrant']));
     const after = await describeRoots(ec2, lab.seed.nodes.map((n) => n.instanceId));
     expect(after).toEqual(before);
     const volumesAfter = await allVolumes(ec2);

@@ -1,4 +1,4 @@
-// End to end, controller-new-vms refusals: each is one line, a non-zero exit, and not one mutating
+// End to end, controller-new-vms refusals: each is one stderr line, exit 3, and not one mutating
 // call reaches the lab. A 1-node cluster (pointed to controller-swap), a subnet without free
 // addresses, an instance type without EBS encryption, an encrypted AMI of another region, and an
 // encrypted AMI whose snapshot uses another key.
@@ -9,27 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CopyImageCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { freeAddressCount } from '../../src/lab/world/subnet-addresses.js';
-import { launchInstances } from '../../src/lab/world/launch.js';
 import { addImage, addSnapshot } from '../../src/lab/world/seed-images.js';
 import { mutatingCount, runCli, startTestLab, type TestLab } from './lab-harness.js';
-import { newVmsEnv } from './new-vms-helpers.js';
+import { fillSubnet, newVmsEnv } from './new-vms-helpers.js';
+import { refusalLine } from './swap-helpers.js';
 
 const TIMEOUT = 60_000;
-const PROGRESS = /^(… |✓ |✗ |  waiting for |starting run |resuming run )/;
-
-/** Runs controller-new-vms; expects exit 3, one `refused before any change:` line and no mutating call. Returns the line. */
+/** Runs controller-new-vms; expects the preflight refusal (exit 3, one stderr line) and no mutating call. Returns the line. */
 async function refusal(lab: TestLab, ...extra: string[]): Promise<string> {
   const stateDir = join(lab.dir, `state-${Math.random().toString(36).slice(2)}`);
   mkdirSync(stateDir, { recursive: true });
   const before = mutatingCount(lab);
   const r = await runCli(['migrate', '--strategy', 'controller-new-vms', '--yes', '--state-dir', stateDir, ...extra], newVmsEnv(lab), { timeoutMs: TIMEOUT - 5_000 });
-  const shown = JSON.stringify(r, null, 2);
-  expect({ code: r.code, stderr: r.stderr, shown }).toEqual({ code: 3, stderr: '', shown });
-  const diagnostics = r.stdout.split('\n').filter((l) => l.trim() !== '' && !PROGRESS.test(l));
-  expect({ diagnostics, shown }).toEqual({ diagnostics: [expect.stringMatching(/^refused before any change: \S/)], shown });
+  const line = refusalLine(r);
   expect(mutatingCount(lab) - before).toBe(0);
-  return diagnostics[0]!;
+  return line;
 }
 
 describe('controller-new-vms bad input: one line, exit 3, no mutating call', () => {
@@ -78,11 +72,7 @@ describe('controller-new-vms bad input: one line, exit 3, no mutating call', () 
   it('a subnet without a free address for its new VM', async () => {
     const node = lab.seed.nodes[1]!;
     const subnet = lab.world.subnet(node.subnetId);
-    // Fill it with small VMs that boot no Controller.
-    const snap = addSnapshot(lab.world, { volumeSize: 8, encrypted: false, content: 'data', tags: {} });
-    const filler = addImage(lab.world, 'filler', snap, { tags: {} });
-    const free = freeAddressCount(lab.world, subnet);
-    launchInstances(lab.world, { imageId: filler.imageId, instanceType: 't3.micro', subnetId: subnet.subnetId }, free, free);
+    fillSubnet(lab, subnet.subnetId);
     expect(await refusal(lab)).toContain(`subnet ${subnet.subnetId} (${subnet.availabilityZone}) has 0 free private addresses; the new VMs of ${node.ip} need 1`);
   }, TIMEOUT);
 });

@@ -6,6 +6,9 @@ import { expect } from '@jest/globals';
 import { DescribeAddressesCommand, DescribeInstancesCommand, DescribeVolumesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { createAviClient } from '../../src/avi/client.js';
 import type { TimelineEntry } from '../../src/lab/world/types.js';
+import { launchInstances } from '../../src/lab/world/launch.js';
+import { addImage, addSnapshot } from '../../src/lab/world/seed-images.js';
+import { freeAddressCount } from '../../src/lab/world/subnet-addresses.js';
 import { ec2For, type CliResult, type TestLab } from './lab-harness.js';
 
 export const TAG_RUN = 'avi-encrypt:run-id';
@@ -75,4 +78,13 @@ export async function expectReplaced(lab: TestLab, oldState: 'stopped' | 'termin
   } finally {
     ec2.destroy();
   }
+}
+
+/** Takes every free address of the subnet with small VMs that boot no Controller (they stay). */
+export function fillSubnet(lab: TestLab, subnetId: string): void {
+  const subnet = lab.world.subnet(subnetId);
+  const snap = addSnapshot(lab.world, { volumeSize: 8, encrypted: false, content: 'data', tags: {} });
+  const filler = addImage(lab.world, 'filler', snap, { tags: {} });
+  const free = freeAddressCount(lab.world, subnet);
+  launchInstances(lab.world, { imageId: filler.imageId, instanceType: 't3.micro', subnetId: subnet.subnetId }, free, free);
 }

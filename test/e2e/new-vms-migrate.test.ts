@@ -78,8 +78,8 @@ describe('controller-new-vms migrate', () => {
     expectCode(migrated, 0);
     expect(migrated.stdout).toContain(`done: the Controller cluster runs on 3 new VMs whose roots are encrypted with ${lab.seed.customerKeyArn}`);
     await expectReplaced(lab, 'stopped');
-    // One launch per node, one accepted membership change per node.
-    expect(lab.requests.list().filter((r) => r.operation === 'RunInstances')).toHaveLength(3);
+    // One launch per node (preflight's DryRun requests change nothing), one accepted membership change per node.
+    expect(lab.requests.list().filter((r) => r.operation === 'RunInstances' && !r.dryRun)).toHaveLength(3);
     expect(lab.requests.list().filter((r) => r.operation === 'PUT /api/cluster' && r.status === 200)).toHaveLength(3);
   });
 

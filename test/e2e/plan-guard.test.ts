@@ -63,7 +63,7 @@ describe('a plan cannot write', () => {
           await (deps.reads.ec2 as unknown as AwsGateway).stopInstance(lab.seed.nodes[0]!.instanceId);
         }),
       }),
-      identity: async () => 'x', targetLabel: () => 'x', targets: () => [], summary: () => [], verify: async () => ({ ok: true, lines: [] }),
+      identity: async () => 'x', targetLabel: () => 'x', targets: () => [], summary: () => [], verify: async () => ({ ok: true, subjects: [], instances: [], keyUses: [], problems: [], warnings: [] }),
     };
     const before = mutating().length;
     await expect(buildPlan(sneaky, settings(), target, new AbortController().signal)).rejects.toThrow(/refused StopInstances to AWS: this is a plan/);

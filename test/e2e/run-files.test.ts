@@ -9,6 +9,8 @@ import { CLI_PATH, runCli, runDirs, startTestLab, type CliResult, type TestLab }
 const TIMEOUT = 60_000;
 let lab: TestLab;
 let template: string;
+/** The last step the template run started (before its gate). */
+let lastStep: string;
 let copies = 0;
 
 /** A copy of the template run under a new id, with run.json saying `status`. */
@@ -40,13 +42,15 @@ function oneLine(r: CliResult, code: number): string {
 beforeAll(async () => {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: build first`);
   lab = await startTestLab(3);
-  // A real run folder to copy: refused at the key check (the key is disabled), so it changed nothing.
-  const key = lab.world.createKey({ description: 'run-files template' });
-  lab.world.disableKey(key.keyId);
-  const r = await runCli(['migrate', '--strategy', 'controller-swap', '--yes', '--kms-key', key.arn, '--state-dir', lab.stateDir], lab.cliEnv);
-  expect(r.code).toBe(3);
+  // A real run folder to copy: without --yes and without a terminal the run rests at its approval
+  // gate (exit 7), nothing down. (A preflight refusal makes no run folder at all.)
+  const r = await runCli(['migrate', '--strategy', 'controller-swap', '--state-dir', lab.stateDir], lab.cliEnv);
+  expect(r.code).toBe(7);
   template = runDirs(lab.stateDir)[0]!;
   expect(existsSync(join(template, 'snapshot.json'))).toBe(true);
+  const started = readFileSync(join(template, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l) as { event: string; step?: string }).filter((e) => e.event === 'step-started');
+  lastStep = started[started.length - 1]!.step!;
 }, TIMEOUT);
 
 afterAll(async () => lab?.stop(), TIMEOUT);
@@ -64,7 +68,7 @@ describe('resume and status on damaged or unconfirmed runs', () => {
     rmSync(join(dir, 'snapshot.json'));
     const { r, calls } = await cli(['resume', id, '--yes']);
     const msg = oneLine(r, 2);
-    expect(msg).toMatch(new RegExp(`^run ${id} has no saved state \\(.*snapshot\\.json is missing\\): steps ran \\(last: check-key\\);`));
+    expect(msg).toMatch(new RegExp(`^run ${id} has no saved state \\(.*snapshot\\.json is missing\\): steps ran \\(last: ${lastStep}\\);`));
     expect(msg).toContain(`avi-encrypt:run-id=${id}`);
     expect(calls).toBe(0);
     rmSync(join(dir, 'journal.jsonl'));

@@ -24,7 +24,7 @@ describe('the cloud encryption prerequisite', () => {
 
     const other = await runCli(seArgs(l, 'migrate', 'se-scale-out'), l.cliEnv);
     expect(other.code).toBe(3);
-    expect(other.stdout).toContain(`refused before any change: cloud Default-Cloud is already encrypted with another key (ebs_encryption SSE-KMS with a blank master key: the service default alias/aws/ebs (${managed})), not ${l.seed.customerKeyArn}: pass --rekey`);
+    expect(other.stderr).toContain(`avi-encrypt: cloud Default-Cloud is already encrypted with another key (ebs_encryption SSE-KMS with a blank master key: the service default alias/aws/ebs (${managed})), not ${l.seed.customerKeyArn}: pass --rekey`);
 
     const rekey = await runCli(seArgs(l, 'plan', 'se-scale-out', '--rekey'), l.cliEnv);
     expect(rekey.code).toBe(0);

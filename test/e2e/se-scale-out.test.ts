@@ -62,7 +62,7 @@ describe('se-scale-out', () => {
     const mutations = mutatingCount(l);
     const other = await runCli(seArgs(l, 'migrate', 'se-scale-out', '--kms-key', 'alias/aws/ebs'), l.cliEnv);
     expect(other.code).toBe(3);
-    expect(other.stdout).toMatch(/refused before any change: cloud Default-Cloud is already encrypted with another key \(ebs_encryption SSE-KMS with arn:aws:kms:eu-west-1:\d+:key\/[-0-9a-f]+; s3_encryption .*\), not arn:aws:kms:.*: pass --rekey/);
+    expect(other.stderr).toMatch(/^avi-encrypt: cloud Default-Cloud is already encrypted with another key \(ebs_encryption SSE-KMS with arn:aws:kms:eu-west-1:\d+:key\/[-0-9a-f]+; s3_encryption .*\), not arn:aws:kms:.*: pass --rekey/);
     expect(mutatingCount(l)).toBe(mutations);
   });
 
@@ -87,8 +87,8 @@ describe('se-scale-out', () => {
     const r = await runCli(seArgs(l, 'migrate', 'se-scale-out'), l.cliEnv);
     expect(r.code).toBe(3);
     const uuid = groupUuid(l, 'Default-Group');
-    expect(r.stdout).toContain(
-      `refused before any change: SE group Default-Group cannot launch the SEs its virtual services need: max_se is 4 and the group has 4 SEs, and the 4 being replaced keep counting against max_se while they are disabled, until they are deleted at the end; its 4 moved virtual services need 1 new SE, so max_se must be at least 5: raise it (Infrastructure > Service Engine Group > Default-Group > Max Number of Service Engines, or PATCH /api/serviceenginegroup/${uuid} {"replace": {"max_se": 5}}) and run again; nothing was changed`,
+    expect(r.stderr).toContain(
+      `avi-encrypt: SE group Default-Group cannot launch the SEs its virtual services need: max_se is 4 and the group has 4 SEs, and the 4 being replaced keep counting against max_se while they are disabled, until they are deleted at the end; its 4 moved virtual services need 1 new SE, so max_se must be at least 5: raise it (Infrastructure > Service Engine Group > Default-Group > Max Number of Service Engines, or PATCH /api/serviceenginegroup/${uuid} {"replace": {"max_se": 5}}) and run again; nothing was changed`,
     );
     expect(mutatingCount(l)).toBe(0);
   });

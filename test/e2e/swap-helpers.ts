@@ -35,12 +35,14 @@ export function usageLine(r: CliResult): string {
 }
 
 /** Preflight refusal: exit 3, the last stdout line is `refused before any change: ...`, nothing on stderr. */
+/** Refused by preflight before any run started: exit 3, nothing on stdout, one line on stderr. */
 export function refusalLine(r: CliResult): string {
   expectExit(r, 3);
-  expect(r.stderr).toBe('');
-  const last = r.stdout.trim().split('\n').at(-1)!;
-  expect(last).toMatch(/^refused before any change: \S/);
-  return last.slice('refused before any change: '.length);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^avi-encrypt: \S/);
+  return lines[0]!.slice('avi-encrypt: '.length);
 }
 
 export const requestsSince = (lab: TestLab, seq: number): LabRequest[] => lab.requests.list().filter((r) => r.seq > seq);

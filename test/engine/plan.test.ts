@@ -59,7 +59,7 @@ const SETTINGS: Settings = {
 const IPS3 = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 const avi3 = () => new FakeAvi(clusterOf(IPS3), [runtimeOf('CLUSTER_UP_HA_ACTIVE', [{ ip: '10.0.0.1', role: 'CLUSTER_LEADER' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }])]);
 const plan = (avi: FakeAvi, settings: Settings = SETTINGS, shell = new FakeShell()) =>
-  buildPlan(runbook, settings, { reads: { ec2: realGateway(), kms: realGateway(), cluster: avi, cloud: avi, engines: avi, shell } }, new AbortController().signal);
+  buildPlan(runbook, settings, { reads: { ec2: realGateway(), kms: realGateway(), cluster: avi, cloud: avi, engines: avi, shell, access: avi } }, new AbortController().signal);
 const withRunbook = (extra: Record<string, unknown>, drop?: string): Settings => {
   const runbook: Record<string, unknown> = { ...SETTINGS.runbook, ...extra };
   if (drop) delete runbook[drop];

@@ -69,8 +69,20 @@ describe('lab faults', () => {
     expect(lab.world.findKey(lab.seed.customerKeyArn)?.state).toBe('Enabled');
     expect(await fault('POST', { kind: 'kms-disable', key: 'alias/nope' })).toEqual({ status: 400, body: { error: 'no KMS key alias/nope in the lab: see profile.json for the seeded keys' } });
     expect(await fault('POST', { kind: 'start-fails' })).toEqual({ status: 400, body: { error: 'start-fails needs --instance i-…' } });
+    expect((await fault('POST', { kind: 'kms-delete', key: 'alias/aws/ebs' })).body).toEqual({ error: expect.stringContaining('is an AWS managed key') });
     expect((await fault('POST', { kind: 'meteor' })).body).toEqual({ error: expect.stringMatching(/^unknown fault "meteor": one of throttle, /) });
     expect(await fault('POST', { kind: 'throttle', rate: 2 })).toEqual({ status: 400, body: { error: expect.stringContaining('--rate must be > 0 and <= 1') } });
+  });
+});
+
+describe('kms-delete', () => {
+  it('schedules the key for deletion and ends its waiting period: the key and its alias are gone', async () => {
+    const key = lab.world.createKey();
+    lab.world.createAlias('alias/rehearse-delete', key.keyId);
+    expect((await fault('POST', { kind: 'kms-delete', key: 'alias/rehearse-delete' })).status).toBe(200);
+    expect(lab.world.findKey(key.arn)).toBeUndefined();
+    expect(lab.world.findKey('alias/rehearse-delete')).toBeUndefined();
+    expect(lab.timeline.list().filter((e) => e.subject === 'fault:kms-delete').map((e) => e.state)).toEqual([key.arn]);
   });
 });
 

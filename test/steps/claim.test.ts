@@ -34,7 +34,7 @@ function fakeEc2(volumes: VolumeInfo[] = []) {
 
 // Claiming touches EC2 only: the Controller-side gateways are absent, so any use of them fails the test.
 const deps = (aws: AwsGateway): Pick<StepDeps, 'reads' | 'writes' | 'sleep'> => ({
-  reads: { ec2: aws, kms: aws, cluster: {} as StepDeps['reads']['cluster'], cloud: {} as StepDeps['reads']['cloud'], engines: {} as StepDeps['reads']['engines'], shell: {} as StepDeps['reads']['shell'] },
+  reads: { ec2: aws, kms: aws, cluster: {} as StepDeps['reads']['cluster'], cloud: {} as StepDeps['reads']['cloud'], engines: {} as StepDeps['reads']['engines'], shell: {} as StepDeps['reads']['shell'], access: {} as StepDeps['reads']['access'] },
   writes: { ec2: aws, cluster: {} as StepDeps['writes']['cluster'], cloud: {} as StepDeps['writes']['cloud'], engines: {} as StepDeps['writes']['engines'], shell: {} as StepDeps['writes']['shell'] },
   sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20) * Math.random())),
 });

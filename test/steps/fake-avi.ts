@@ -1,7 +1,7 @@
 // A hand-written fake AviGateway for the step tests: it records every call, answers the
 // cluster runtime from a queue, and keeps what was PUT, exported and imported.
 
-import type { AviGateway, ClusterConfig, ClusterRuntime, Cloud } from '../../src/avi/types.js';
+import type { AviGateway, AviRole, AviUser, ClusterConfig, ClusterRuntime, Cloud } from '../../src/avi/types.js';
 import type { CloudStatus, SeEnableState, SeGroupConfig, ServiceEngine, VirtualService } from '../../src/avi/fleet-types.js';
 
 export type RuntimeAnswer = ClusterRuntime | Error;
@@ -13,6 +13,9 @@ export class FakeAvi implements AviGateway {
   clouds: Cloud[] = [];
   exported = 'EXPORTED-CONFIG';
   probeAnswers: Array<string | undefined> = ['22.1.3'];
+  user: AviUser | undefined = { username: 'admin', superuser: true, access: [] };
+  /** Roles by the path of their ref (/api/role/<uuid>). */
+  roles = new Map<string, AviRole>();
   readonly calls: string[] = [];
   readonly puts: ClusterConfig[] = [];
   readonly imports: Array<{ configuration: string; passphrase: string; initialAdminPassword?: string }> = [];
@@ -57,6 +60,16 @@ export class FakeAvi implements AviGateway {
   async importConfiguration(configuration: string, passphrase: string, initialAdminPassword?: string): Promise<void> {
     this.calls.push('importConfiguration');
     this.imports.push({ configuration, passphrase, ...(initialAdminPassword === undefined ? {} : { initialAdminPassword }) });
+  }
+  async currentUser(): Promise<AviUser | undefined> {
+    this.calls.push('currentUser');
+    return this.user;
+  }
+  async getRole(ref: string): Promise<AviRole> {
+    this.calls.push('getRole');
+    const role = this.roles.get(new URL(ref, 'https://controller').pathname);
+    if (!role) throw Object.assign(new Error(`role ${ref} not found`), { name: 'AviError', status: 404 });
+    return structuredClone(role);
   }
   async listClouds(): Promise<Cloud[]> {
     this.calls.push('listClouds');

@@ -38,7 +38,7 @@ export function makeDeps(aws: AwsGateway, avi: AviGateway, shell: FakeShell = ne
   const clock = { t: T0, sleeps: [] as number[] };
   const saved = new Map<string, string>();
   return {
-    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell },
+    reads: { ec2: aws, kms: aws, cluster: avi, cloud: avi, engines: avi, shell, access: avi },
     writes: { ec2: aws, cluster: avi, cloud: avi, engines: avi, shell },
     clock,
     saved,

@@ -7,6 +7,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { createCleanupWrites } from '../../src/aws/cleanup-calls.js';
 import { createAwsWrites } from '../../src/aws/gateway-writes.js';
 import { createLaunchWrites } from '../../src/aws/launch-writes.js';
 import { TAG } from '../../src/aws/types.js';
@@ -100,7 +101,7 @@ describe('the plan recorder', () => {
 
   it('covers every EC2 write the real gateway has', () => {
     const client = { ec2: new EC2Client({ region: REGION }) };
-    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client) }).sort();
+    const real = Object.keys({ ...createAwsWrites(client), ...createLaunchWrites(client), ...createCleanupWrites(client) }).sort();
     expect(Object.keys(recorder().writes.ec2).sort()).toEqual(real);
   });
 });
@@ -111,7 +112,7 @@ describe('the plan recorder', () => {
 function untouchable(): StepDeps {
   const refuse = (what: string) => new Proxy({}, { get: (_t, p) => { throw new Error(`a plan facet used deps.${what}.${String(p)}`); } });
   return {
-    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), engines: refuse('reads.engines'), shell: refuse('reads.shell') } as StepDeps['reads'],
+    reads: { ec2: refuse('reads.ec2'), kms: refuse('reads.kms'), cluster: refuse('reads.cluster'), cloud: refuse('reads.cloud'), engines: refuse('reads.engines'), shell: refuse('reads.shell'), access: refuse('reads.access') } as StepDeps['reads'],
     writes: { ec2: refuse('writes.ec2'), cluster: refuse('writes.cluster'), cloud: refuse('writes.cloud'), engines: refuse('writes.engines'), shell: refuse('writes.shell') } as StepDeps['writes'],
     files: refuse('files') as StepDeps['files'],
     backupPassphrase: () => Promise.reject(new Error('a plan facet asked for the backup passphrase')),

@@ -48,7 +48,7 @@ describe('verify', () => {
   it('names each problem: another key, a changed DeleteOnTermination, an untagged old root', async () => {
     swapped({ key2: OTHER_KEY_ARN, dot1: true, tag1: false });
     const e = await verify().then(() => undefined, (x: Error) => x);
-    expect(e?.message).toContain(`10.0.0.2: root vol-new-2 is not encrypted with ${KEY_ARN}`);
+    expect(e?.message).toContain(`Controller 10.0.0.2 (i-2): root vol-new-2 at /dev/xvda is encrypted with ${OTHER_KEY_ARN}, not with the expected ${KEY_ARN}`);
     expect(e?.message).toContain('10.0.0.1: DeleteOnTermination changed');
     expect(e?.message).toContain('10.0.0.1: old root vol-old-1 is not tagged as replaced');
   });

@@ -9,14 +9,33 @@ import type { Settings } from '../../runbook/settings.js';
 import type { StepDeps } from '../../steps/deps.js';
 import type { Target } from '../../steps/target.js';
 import { buildRunbook, planSteps } from '../build.js';
-import { EXIT, UserFacingError } from '../exit-codes.js';
+import { EXIT, UserFacingError, type ExitCode } from '../exit-codes.js';
 import { planGates } from '../gates.js';
 import { silentProgress } from '../progress-silent.js';
 import { runMachine, type GateRequest } from '../run.js';
-import { createRecorder, plannedIds } from '../../steps/plan-recorder.js';
+import { createRecorder, observed, plannedIds, type Invocation } from '../../steps/plan-recorder.js';
 import { PLAN_VERSION, type Plan, type PlannedCall, type PlannedStep } from './types.js';
 
+/** The runbook refused to plan (a preflight step); `data` is what it had found until then. */
+export class PlanRefusedError extends UserFacingError {
+  constructor(message: string, exitCode: ExitCode, readonly data: object) {
+    super(message, exitCode);
+    this.name = 'PlanRefusedError';
+  }
+}
+
+/** A plan, the runbook's data as the plan left it, and every write the plan's steps asked for. */
+export interface MadePlan {
+  plan: Plan;
+  data: object;
+  writes: Invocation[];
+}
+
 export async function buildPlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<Plan> {
+  return (await makePlan(module, settings, target, signal)).plan;
+}
+
+export async function makePlan(module: AnyRunbookModule, settings: Settings, target: Pick<Target, 'reads'>, signal: AbortSignal): Promise<MadePlan> {
   const built = buildRunbook(module, settings);
   const specs = new Map(stepsOf(module.definition).map((s) => [s.id, s]));
   const steps: PlannedStep[] = [];
@@ -24,8 +43,12 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
   const started = new Map<string, PlannedStep>();
   const at = (id: string, item: string) => `${id}\0${item}`;
   const ids = plannedIds();
-  const recorder = createRecorder(() => undefined, ids);
-  const recorderFor = (id: string, item: string) => createRecorder((c: PlannedCall) => started.get(at(id, item))?.calls.push(c), ids);
+  // Every write the steps ask for, with its arguments: what preflight replays as DryRun.
+  const writes: Invocation[] = [];
+  const seen = (call: Invocation) => writes.push(call);
+  const recorder = observed(createRecorder(() => undefined, ids), seen);
+  const recorderFor = (id: string, item: string) =>
+    observed(createRecorder((c: PlannedCall) => started.get(at(id, item))?.calls.push(c), ids), seen);
   const deps: StepDeps = {
     reads: target.reads,
     writes: recorder,
@@ -67,10 +90,10 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
   });
   if (outcome.status !== 'done') {
     const f = outcome.failures[0];
-    throw new UserFacingError(f ? f.message : `planning ended ${outcome.status}`, f ? EXIT.preflight : EXIT.interrupted);
+    throw new PlanRefusedError(f ? f.message : `planning ended ${outcome.status}`, f ? EXIT.preflight : EXIT.interrupted, outcome.context.data);
   }
   markDowntime(steps, specs);
-  return {
+  const plan: Plan = {
     version: PLAN_VERSION,
     strategy: module.strategy,
     fingerprint: built.fingerprint,
@@ -82,6 +105,7 @@ export async function buildPlan(module: AnyRunbookModule, settings: Settings, ta
     rollback: rollbackBlocks(module.definition.entries),
     steps,
   };
+  return { plan, data: outcome.context.data, writes };
 }
 
 /** An item is down from the step that takes it down until the step after which it is back. */

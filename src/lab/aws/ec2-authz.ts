@@ -37,6 +37,8 @@ const RESOURCES: Record<string, Resources> = {
   CreateVolume: (w, q) => [arn(w, 'volume', '*'), ...ids(w, 'snapshot', [q.get('SnapshotId')])],
   AttachVolume: (w, q) => [...ids(w, 'instance', [q.get('InstanceId')]), ...ids(w, 'volume', [q.get('VolumeId')])],
   DetachVolume: (w, q) => [...ids(w, 'instance', [q.get('InstanceId')]), ...ids(w, 'volume', [q.get('VolumeId')])],
+  DeleteVolume: (w, q) => ids(w, 'volume', [q.get('VolumeId')]),
+  DeleteSnapshot: (w, q) => ids(w, 'snapshot', [q.get('SnapshotId')]),
   CreateTags: (w, q) => q.list('ResourceId').map((id) => arnOfId(w, id) ?? '*'),
   DeleteTags: (w, q) => q.list('ResourceId').map((id) => arnOfId(w, id) ?? '*'),
   RunInstances: (w, q) => [

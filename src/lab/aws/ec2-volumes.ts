@@ -1,4 +1,4 @@
-// EC2 volume actions: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume.
+// EC2 volume actions: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume, DeleteVolume, DeleteSnapshot.
 
 import type { VolumeRecord } from '../world/types.js';
 import type { FilterFields } from './ec2-filters.js';
@@ -68,4 +68,7 @@ export const VOLUME_ACTIONS: Record<string, Ec2Action> = {
   CreateVolume: createVolume,
   AttachVolume: attachVolume,
   DetachVolume: detachVolume,
+  // Both answer `return: true` (API reference).
+  DeleteVolume: (world, q) => (world.deleteVolume(q.require('VolumeId')), { return: true }),
+  DeleteSnapshot: (world, q) => (world.deleteSnapshot(q.require('SnapshotId')), { return: true }),
 };

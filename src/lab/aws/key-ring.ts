@@ -23,17 +23,23 @@ export interface KeyRing {
   enableKey(keyRef: string): KeyRecord;
   scheduleKeyDeletion(keyRef: string, pendingWindowInDays?: number): KeyRecord;
   cancelKeyDeletion(keyRef: string): KeyRecord;
+  /** The waiting period of a PendingDeletion key ends now: KMS deletes it and its aliases (the lab's way to rehearse a deleted key). */
+  completeKeyDeletion(keyRef: string): KeyRecord;
 }
 
 const DAY_MS = 86_400_000;
+/** setTimeout's upper bound: a longer (scaled) waiting period outlives any lab session, so it gets no timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createKeyRing(opts: {
   region: string;
   accountId: string;
   keys: Map<string, KeyRecord>;
   aliases: Map<string, AliasRecord>;
+  /** Scales the deletion waiting period; without it a scheduled key is deleted only by completeKeyDeletion. */
+  clock?: { scaled(realMs: number): number };
 }): KeyRing {
-  const { region, accountId, keys, aliases } = opts;
+  const { region, accountId, keys, aliases, clock } = opts;
   const prefix = `arn:aws:kms:${region}:${accountId}:`;
   const created = new Map<string, Date>();
 
@@ -102,6 +108,12 @@ export function createKeyRing(opts: {
     return alias;
   }
 
+  /** KMS: "After the waiting period ends, KMS deletes the KMS key ... including all aliases that refer to it" (ScheduleKeyDeletion). */
+  function deleteKey(key: KeyRecord): void {
+    keys.delete(key.keyId);
+    for (const [name, alias] of aliases) if (alias.targetKeyId === key.keyId) aliases.delete(name);
+  }
+
   return {
     findKey,
     requireKey: existing,
@@ -150,7 +162,13 @@ export function createKeyRing(opts: {
       const key = managed(ref);
       if (key.state === 'PendingDeletion') throw invalidState(key);
       key.state = 'PendingDeletion';
-      key.deletionDate = new Date(Date.now() + days * DAY_MS).toISOString();
+      const deletionDate = new Date(Date.now() + days * DAY_MS).toISOString();
+      key.deletionDate = deletionDate;
+      const wait = clock?.scaled(days * DAY_MS);
+      if (wait !== undefined && wait <= MAX_TIMER_MS) {
+        // Only this schedule's end: a cancelled (or cancelled and re-scheduled) deletion keeps the key.
+        setTimeout(() => key.state === 'PendingDeletion' && key.deletionDate === deletionDate && deleteKey(key), wait).unref();
+      }
       return key;
     },
     cancelKeyDeletion(ref) {
@@ -158,6 +176,12 @@ export function createKeyRing(opts: {
       if (key.state !== 'PendingDeletion') throw invalidState(key);
       key.state = 'Disabled';
       delete key.deletionDate;
+      return key;
+    },
+    completeKeyDeletion(ref) {
+      const key = existing(ref);
+      if (key.state !== 'PendingDeletion') throw new Error(`${key.arn} is ${key.state}: only a key scheduled for deletion is deleted`);
+      deleteKey(key);
       return key;
     },
   };

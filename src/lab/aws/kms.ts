@@ -9,6 +9,7 @@ import { AwsFault } from './fault.js';
 import { kmsAccessDenied, type Caller } from './caller.js';
 import { keyRefArn } from './ebs-volume-rules.js';
 import { kmsPage } from './paging.js';
+import { createGrant } from './kms-grants.js';
 
 type Json = Record<string, unknown>;
 interface KmsContext { caller: Caller; pageSize?: number }
@@ -85,6 +86,7 @@ const OPERATIONS: Record<string, KmsOperation> = {
     return { KeyId: key.arn, DeletionDate: epochSeconds(key.deletionDate!), KeyState: key.state, PendingWindowInDays: days ?? 30 };
   },
   CancelKeyDeletion: (world, input) => ({ KeyId: world.cancelKeyDeletion(keyRef(input)).arn }),
+  CreateGrant: (world, input, ctx) => createGrant(world, input, ctx.caller),
 };
 
 

@@ -31,6 +31,15 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A KMS request with `"DryRun": true` in its JSON body (CreateGrant and the cryptographic operations take it). */
+function kmsDryRun(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { DryRun?: unknown } | null)?.DryRun === true;
+  } catch {
+    return false;
+  }
+}
+
 function signed(req: IncomingMessage): boolean {
   return (req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
 }
@@ -65,7 +74,8 @@ function serve(ctx: ServeContext, req: IncomingMessage, body: string): Served {
   if (typeof target === 'string') {
     const operation = KMS_TARGET.exec(target)?.[1] ?? target;
     if (!signed(req)) return { service: 'kms', operation, reply: kmsFault(new AwsFault('MissingAuthenticationTokenException', 'Missing Authentication Token')) };
-    return { service: 'kms', operation, ...inRegion('kms', operation, (world) => handleKms(world, operation, body, ctx)) };
+    const dryRun = kmsDryRun(body);
+    return { service: 'kms', operation, ...(dryRun ? { dryRun } : {}), ...inRegion('kms', operation, (world) => handleKms(world, operation, body, ctx)) };
   }
   // EC2's Query API also accepts GET with the parameters in the URL.
   const q = QueryParams.parse(req.method === 'GET' ? new URL(req.url ?? '/', 'http://lab').search.slice(1) : body);

@@ -9,4 +9,6 @@ export const DURATION_MS = {
   volumeCreate: 30_000,
   attach: 5_000,
   detach: 5_000,
+  /** deleting -> gone: "The volume can remain in the deleting state for several minutes" (DeleteVolume API reference); the lab takes one. */
+  volumeDelete: 60_000,
 } as const;

@@ -210,7 +210,7 @@ export interface LabRequest {
   operation: string;
   /** True for anything that is not a read (Describe*, List*, Get*, GET) nor a DryRun. */
   mutating: boolean;
-  /** An EC2 request with DryRun=true: it changed nothing, whatever it answered. */
+  /** An EC2 or KMS request with DryRun=true: it changed nothing, whatever it answered. */
   dryRun?: boolean;
   /** The Region the request was signed for (AWS requests only). */
   region?: string;

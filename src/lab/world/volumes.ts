@@ -143,6 +143,22 @@ export function detachVolume(world: LabWorld, volumeId: string, instanceId?: str
   return before;
 }
 
+/**
+ * AWS: "The volume must be in the available state (not attached to an instance)" (DeleteVolume API
+ * reference): an attached one is VolumeInUse. A volume in `error` can be deleted too (its only use).
+ * The answer to a volume already `deleting` is UNVERIFIED; the lab says IncorrectState.
+ */
+export function deleteVolume(world: LabWorld, volumeId: string): void {
+  const vol = world.volume(volumeId);
+  if (vol.attachment || vol.state === 'in-use') {
+    throw new AwsFault('VolumeInUse', `Volume ${volumeId} is currently attached to ${vol.attachment?.instanceId ?? 'an instance'}`);
+  }
+  if (vol.state !== 'available' && vol.state !== 'error') throw new AwsFault('IncorrectState', `The volume '${volumeId}' is '${vol.state}'.`);
+  world.commit();
+  vol.state = 'deleting';
+  world.clock.after(DURATION_MS.volumeDelete, () => world.volumes.get(volumeId) === vol && world.volumes.delete(volumeId));
+}
+
 export function setDeleteOnTermination(world: LabWorld, instanceId: string, device: string, deleteOnTermination: boolean): void {
   const inst = world.instance(instanceId);
   const vol = world.volumes.get(inst.devices[device] ?? '');

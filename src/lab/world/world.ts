@@ -12,7 +12,8 @@ import { AwsFault } from '../aws/fault.js';
 import { checkIdShape, kindOfId, notFound, type ResourceKind } from '../aws/resource-ids.js';
 import { createKeyRing, type KeyRing } from '../aws/key-ring.js';
 import { startInstance, stopInstance, type Launcher, type StateChange } from './instances.js';
-import { attachVolume, createVolume, detachVolume, setDeleteOnTermination, type VolumeSpec } from './volumes.js';
+import { deleteSnapshot } from './snapshots.js';
+import { attachVolume, createVolume, deleteVolume, detachVolume, setDeleteOnTermination, type VolumeSpec } from './volumes.js';
 
 export type { Launcher, StateChange } from './instances.js';
 export type { VolumeSpec } from './volumes.js';
@@ -67,6 +68,10 @@ export interface LabWorld extends World, KeyRing {
   /** Returns the attachment as it was when detaching began. */
   detachVolume(volumeId: string, instanceId?: string, device?: string): NonNullable<VolumeRecord['attachment']>;
   setDeleteOnTermination(instanceId: string, device: string, deleteOnTermination: boolean): void;
+  /** An available (or failed) volume goes `deleting`, then away. */
+  deleteVolume(volumeId: string): void;
+  /** Refused while a registered AMI uses the snapshot. */
+  deleteSnapshot(snapshotId: string): void;
   createTags(resourceIds: string[], tags: Tags): void;
   /** A key alone removes the tag whatever its value; with a value, only if it matches (DeleteTags). */
   deleteTags(resourceIds: string[], keys: Array<{ key: string; value?: string }>): void;
@@ -87,7 +92,7 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
   const addresses = new Map<string, AddressRecord>();
   const keys = new Map<string, KeyRecord>();
   const aliases = new Map<string, AliasRecord>();
-  const keyRing: KeyRing = createKeyRing({ region, accountId, keys, aliases });
+  const keyRing: KeyRing = createKeyRing({ region, accountId, keys, aliases, clock });
   const events = new EventEmitter<WorldEvents>();
   const hiddenUntil = new Map<string, number>();
   let dry = false;
@@ -162,6 +167,8 @@ export function createWorld(opts: { region: string; accountId: string; clock: La
     attachVolume: (volumeId, instanceId, device) => attachVolume(world, volumeId, instanceId, device),
     detachVolume: (volumeId, instanceId, device) => detachVolume(world, volumeId, instanceId, device),
     setDeleteOnTermination: (instanceId, device, dot) => setDeleteOnTermination(world, instanceId, device, dot),
+    deleteVolume: (volumeId) => deleteVolume(world, volumeId),
+    deleteSnapshot: (snapshotId) => deleteSnapshot(world, snapshotId),
     createTags(resourceIds, tags) {
       const targets = taggable(resourceIds);
       world.commit();

@@ -39,7 +39,7 @@ export function claimNodes<D extends ClaimData>(deps: Pick<StepDeps, 'reads' | '
     const read = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      await refuseOthers(deps, s, await read());
+      await refuseOthers(deps.reads, s.runId, s.data.nodes, await read());
       await deps.writes.ec2.tagResources(ids, { [mine]: 'in-flight' });
       const contenders = otherMarkers(await read(), s.runId);
       if (contenders.length === 0) return;
@@ -55,17 +55,18 @@ export function claimNodes<D extends ClaimData>(deps: Pick<StepDeps, 'reads' | '
   });
 }
 
-async function refuseOthers<D extends ClaimData>(deps: Pick<StepDeps, 'reads'>, s: RunScope<D>, instances: InstanceInfo[]): Promise<void> {
-  const others = otherMarkers(instances, s.runId);
+/** Refuses (ClaimConflictError) when another run's marker, or its unattached encrypted roots, are on these nodes. */
+export async function refuseOthers(reads: StepDeps['reads'], runId: string, nodes: Array<{ ip: string }>, instances: InstanceInfo[]): Promise<void> {
+  const others = otherMarkers(instances, runId);
   if (others.length) {
     const ids = instances.map((i) => i.instanceId).join(', ');
     throw new ClaimConflictError(
       `run ${others.join(', ')} is unfinished on this cluster (marker ${markerKey(others[0]!)} on ${ids}); finish it with avi-encrypt resume ${others[0]} where it was started, or if it was abandoned remove that tag from the instances`,
     );
   }
-  const ips = new Set(s.data.nodes.map((n) => n.ip));
-  const leftovers = (await deps.reads.ec2.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
-    .filter((v) => v.tags[TAG.runId] !== s.runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
+  const ips = new Set(nodes.map((n) => n.ip));
+  const leftovers = (await reads.ec2.findVolumesByTags({ [TAG.role]: ROLE_NEW_ROOT }))
+    .filter((v) => v.tags[TAG.runId] !== runId && ips.has(v.tags[TAG.node] ?? '') && v.attachments.length === 0);
   if (leftovers.length) {
     const run = leftovers[0]!.tags[TAG.runId] ?? 'unknown';
     throw new ClaimConflictError(

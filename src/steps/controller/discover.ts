@@ -15,14 +15,19 @@ export function readyStateFor(nodeCount: number): string {
   return READY[nodeCount] ?? 'CLUSTER_UP_HA_ACTIVE';
 }
 
+/** Why the cluster is not fit to migrate (its size, or not READY), as one line; undefined when it is. */
+export function clusterProblem(nodeCount: number, runtime: ClusterRuntime): string | undefined {
+  if (nodeCount !== 1 && nodeCount !== 3) return `the Controller cluster has ${nodeCount} nodes; avi-encrypt migrates 1-node and 3-node clusters`;
+  const ready = readyStateFor(nodeCount);
+  if (runtime.cluster_state.state !== ready) return `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`;
+  return undefined;
+}
+
 export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
   return check<ControllerData, ControllerData>(async ({ data }) => {
     const cluster = await deps.reads.cluster.getCluster();
     const runtime = await deps.reads.cluster.getClusterRuntime();
     const ips = cluster.nodes.map((n) => n.ip.addr);
-    if (ips.length !== 1 && ips.length !== 3) {
-      throw new PreflightError(`the Controller cluster has ${ips.length} nodes; avi-encrypt migrates 1-node and 3-node clusters`);
-    }
     checkClusterFit(data.controller, cluster, runtime);
     const instances = await instancesFor(deps.reads, ips);
     const nodes: ControllerNode[] = [];
@@ -42,12 +47,8 @@ export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
  */
 export function checkClusterFit(controller: string, cluster: ClusterConfig, runtime: ClusterRuntime): void {
   const ips = cluster.nodes.map((n) => n.ip.addr);
-  const ready = readyStateFor(ips.length);
-  if (runtime.cluster_state.state !== ready) {
-    throw new PreflightError(
-      `the Controller cluster is ${runtime.cluster_state.state}, not ${ready}; bring it to READY before migrating`,
-    );
-  }
+  const problem = clusterProblem(ips.length, runtime);
+  if (problem) throw new PreflightError(problem);
   if (ips.length !== 3) return;
   const leaders = ips.filter((ip) => roleOf(runtime, ip) === 'leader');
   if (leaders.length !== 1) {

@@ -4,6 +4,7 @@ import type { SnapshotInfo } from '../../aws/types.js';
 import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
 import { check } from '../effect.js';
+import { fitKey } from '../key.js';
 import type { Reads } from '../gateways.js';
 import type { ControllerData } from './context.js';
 
@@ -14,22 +15,7 @@ export interface KeyData {
 }
 
 export function checkKey<D extends KeyData>(deps: Pick<StepDeps, 'reads'>) {
-  return check<D, D>(async ({ data }) => {
-    const key = await deps.reads.kms.describeKey(data.kmsKey).catch((e: { code?: string }) => {
-      if (e.code === 'NotFoundException') {
-        throw new PreflightError(`KMS key ${data.kmsKey} was not found in this region; pass an existing key with --kms-key`);
-      }
-      throw e;
-    });
-    if (key.state !== 'Enabled') {
-      const fix = key.state === 'PendingDeletion' ? 'cancel its deletion and enable it' : 'enable it';
-      throw new PreflightError(`KMS key ${key.arn} is ${key.state}; ${fix}, or pass another key with --kms-key`);
-    }
-    if (key.spec !== 'SYMMETRIC_DEFAULT' || key.usage !== 'ENCRYPT_DECRYPT') {
-      throw new PreflightError(`KMS key ${key.arn} is ${key.spec}/${key.usage}; EBS needs a symmetric ENCRYPT_DECRYPT key, pass one with --kms-key`);
-    }
-    return { keyArn: key.arn } as Partial<D>;
-  });
+  return check<D, D>(async ({ data }) => ({ keyArn: (await fitKey(deps.reads, data.kmsKey)).arn }) as Partial<D>);
 }
 
 /**

@@ -1,9 +1,7 @@
-// How the Controller runbooks show their targets: the plan's node table, the end-of-run
-// summary and the verify report, all from the runbook's data.
+// How the Controller runbooks show their targets: the plan's node table and the end-of-run
+// summary, from the runbook's data (the verify report is read live: fleet.ts).
 
-import type { Reads } from '../gateways.js';
 import type { ControllerData } from './context.js';
-import { rootProblems } from './verify.js';
 
 export function nodeTargets(data: ControllerData) {
   return data.nodes.map((n) => ({
@@ -21,9 +19,4 @@ export function nodeSummary(data: ControllerData): string[] {
     ...data.nodes.map((n) =>
       `  ${n.ip.padEnd(15)} ${n.instanceId}  ${n.rootDevice}  ${n.newVolumeId ?? n.oldVolumeId}${n.alreadyEncrypted ? ' (was already encrypted)' : `  (old root ${n.oldVolumeId} kept)`}`),
   ];
-}
-
-export async function verifyRoots(reads: Reads, data: ControllerData) {
-  const problems = await rootProblems(reads, data);
-  return { ok: problems.length === 0, lines: problems.length ? problems : data.nodes.map((n) => `${n.ip}: root encrypted with ${data.keyArn}`) };
 }

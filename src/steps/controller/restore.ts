@@ -36,15 +36,21 @@ export function restoreFlags(version: string | undefined): string[] {
   return major > 22 || (major === 22 && minor >= 1) ? ['--flushdb'] : [];
 }
 
+/** The restore's SSH works: the key logs in and the host key is known (or accepted on first use); else a PreflightError. */
+export async function checkSshAccess(reads: Pick<StepDeps['reads'], 'shell'>, data: ControllerData, node: Pick<ControllerNode, 'ip'>): Promise<SshTarget> {
+  const target = sshTargetFor(data, node);
+  await reads.shell.checkAccess(target).catch((e: unknown) => {
+    throw e instanceof ShellError ? new PreflightError(e.message) : e;
+  });
+  return target;
+}
+
 /** Preflight (1 node, over SSH): the key logs in and the host key is known (or accepted on first use). */
 export function checkSsh(deps: Pick<StepDeps, 'reads'>) {
   return check<ControllerData, ControllerData>(async ({ data }) => {
     const node = data.nodes[0];
     if (!node || !isSingleNode(data)) return;
-    const target = sshTargetFor(data, node);
-    await deps.reads.shell.checkAccess(target).catch((e: unknown) => {
-      throw e instanceof ShellError ? new PreflightError(e.message) : e;
-    });
+    await checkSshAccess(deps.reads, data, node);
     const version = await deps.reads.cluster.probe();
     return version ? { controllerVersion: version } : {};
   });

@@ -2,6 +2,7 @@
 // its EC2 instance by private IP, and from that instance comes everything its replacement needs
 // (subnet, security groups, type, instance profile, tags, root volume) and its Elastic IPs.
 
+import type { ClusterConfig, ClusterRuntime } from '../../avi/types.js';
 import type { InstanceInfo, Tags } from '../../aws/types.js';
 import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
@@ -18,13 +19,8 @@ export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
     const cluster = await deps.reads.cluster.getCluster();
     const runtime = await deps.reads.cluster.getClusterRuntime();
     const ips = cluster.nodes.map((n) => n.ip.addr);
-    if (ips.length === 1) {
-      throw new PreflightError(
-        'the Controller cluster has 1 node; new VMs replace nodes one at a time while two keep the cluster up, which needs 3 nodes: use --strategy controller-swap for a 1-node cluster',
-      );
-    }
-    if (ips.length !== 3) throw new PreflightError(`the Controller cluster has ${ips.length} nodes; controller-new-vms migrates 3-node clusters`);
-    checkClusterFit(data.controller, cluster, runtime);
+    const problem = clusterProblem(data.controller, cluster, runtime);
+    if (problem) throw new PreflightError(problem);
     const instances = await instancesFor(deps.reads, ips);
     const addresses = await deps.reads.ec2.findAddressesOfInstances([...instances.values()].map((i) => i.instanceId));
     const nodes: NewVmNode[] = [];
@@ -38,6 +34,25 @@ export function discoverNodes(deps: Pick<StepDeps, 'reads'>) {
     nodes.sort((a, b) => Number(a.role === 'leader') - Number(b.role === 'leader'));
     return { nodes, clusterUuid: cluster.uuid, launchImageId: data.encryptedAmi ?? nodesImage(instances) };
   });
+}
+
+/**
+ * Why this cluster cannot take new VMs, as one line (undefined when it can): 3 nodes, READY, one
+ * leader, addressed by its VIP. The preflight checklist asks here too.
+ */
+export function clusterProblem(controller: string, cluster: ClusterConfig, runtime: ClusterRuntime): string | undefined {
+  const count = cluster.nodes.length;
+  if (count === 1) {
+    return 'the Controller cluster has 1 node; new VMs replace nodes one at a time while two keep the cluster up, which needs 3 nodes: use --strategy controller-swap for a 1-node cluster';
+  }
+  if (count !== 3) return `the Controller cluster has ${count} nodes; controller-new-vms migrates 3-node clusters`;
+  try {
+    checkClusterFit(controller, cluster, runtime);
+  } catch (e) {
+    if (e instanceof PreflightError) return e.message;
+    throw e;
+  }
+  return undefined;
 }
 
 async function describeNode(reads: Reads, ip: string, role: NewVmNode['role'], instance: InstanceInfo): Promise<NewVmNode> {

@@ -6,21 +6,24 @@ import { PreflightError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
 import { check } from '../effect.js';
 import type { Reads } from '../gateways.js';
+import { mentionsPlannedId } from '../plan-recorder.js';
 import { encryptedRootSnapshot } from '../controller/preflight.js';
-import { requireValue, type NewVmsData } from './context.js';
+import { requireValue, type NewVmNode, type NewVmsData } from './context.js';
 
 export function checkLaunch(deps: Pick<StepDeps, 'reads' | 'nodePassword'>) {
   return check<NewVmsData, NewVmsData>(async ({ data }) => {
     const imageId = requireValue(data.launchImageId, 'launchImageId');
     const image = await launchImage(deps.reads, data, imageId);
-    await checkInstanceTypes(deps.reads, data);
-    await checkSubnets(deps.reads, data);
+    for (const problem of [await instanceTypeProblem(deps.reads, data.nodes), await subnetProblem(deps.reads, data.nodes)]) {
+      if (problem) throw new PreflightError(problem);
+    }
     await deps.nodePassword();
     return image;
   });
 }
 
-async function launchImage(reads: Reads, data: NewVmsData, imageId: string): Promise<Partial<NewVmsData>> {
+/** The AMI the new VMs launch from, refused unless it is fit (the preflight checklist asks here too). */
+export async function launchImage(reads: Reads, data: NewVmsData, imageId: string): Promise<Partial<NewVmsData>> {
   const keyArn = requireValue(data.keyArn, 'keyArn');
   if (data.encryptedAmi) {
     const snap = await encryptedRootSnapshot(reads, imageId, keyArn);
@@ -39,28 +42,31 @@ async function launchImage(reads: Reads, data: NewVmsData, imageId: string): Pro
   return { launchRootDevice: image.rootDeviceName };
 }
 
-/** An instance type without EBS encryption refuses an encrypted root (EncryptedVolumesNotSupported). */
-async function checkInstanceTypes(reads: Reads, data: NewVmsData): Promise<void> {
-  for (const type of new Set(data.nodes.map((n) => n.instanceType))) {
+type LaunchNode = Pick<NewVmNode, 'ip' | 'instanceType' | 'subnetId' | 'newInstanceId'>;
+
+/** The node's new VM is launched already (a plan's made-up id is not a VM: a saved plan's data has them). */
+export const launched = (n: Pick<NewVmNode, 'newInstanceId'>): boolean => !!n.newInstanceId && !mentionsPlannedId([n.newInstanceId]);
+
+/** An instance type without EBS encryption refuses an encrypted root (EncryptedVolumesNotSupported); undefined when all support it. */
+export async function instanceTypeProblem(reads: Reads, nodes: LaunchNode[]): Promise<string | undefined> {
+  for (const type of new Set(nodes.map((n) => n.instanceType))) {
     const info = await reads.ec2.describeInstanceType(type);
     if (!info.ebsEncryptionSupported) {
-      const nodes = data.nodes.filter((n) => n.instanceType === type).map((n) => n.ip).join(', ');
-      throw new PreflightError(
-        `instance type ${type} (node ${nodes}) cannot attach encrypted EBS volumes; change the node to a type that supports EBS encryption (every current generation does), then retry`,
-      );
+      const ips = nodes.filter((n) => n.instanceType === type).map((n) => n.ip).join(', ');
+      return `instance type ${type} (node ${ips}) cannot attach encrypted EBS volumes; change the node to a type that supports EBS encryption (every current generation does), then retry`;
     }
   }
+  return undefined;
 }
 
-/** Every new VM takes a private address in its old node's subnet while the old VM still holds its own. */
-async function checkSubnets(reads: Reads, data: NewVmsData): Promise<void> {
-  for (const subnetId of new Set(data.nodes.map((n) => n.subnetId))) {
-    const needed = data.nodes.filter((n) => n.subnetId === subnetId && !n.newInstanceId);
+/** Every new VM takes a private address in its old node's subnet while the old VM still holds its own; undefined when there is room. */
+export async function subnetProblem(reads: Reads, nodes: LaunchNode[]): Promise<string | undefined> {
+  for (const subnetId of new Set(nodes.map((n) => n.subnetId))) {
+    const needed = nodes.filter((n) => n.subnetId === subnetId && !launched(n));
     const subnet = await reads.ec2.describeSubnet(subnetId);
     if (subnet.availableIpAddressCount < needed.length) {
-      throw new PreflightError(
-        `subnet ${subnetId} (${subnet.availabilityZone}) has ${subnet.availableIpAddressCount} free private addresses; the new VMs of ${needed.map((n) => n.ip).join(', ')} need ${needed.length}: free some, then retry`,
-      );
+      return `subnet ${subnetId} (${subnet.availabilityZone}) has ${subnet.availableIpAddressCount} free private addresses; the new VMs of ${needed.map((n) => n.ip).join(', ')} need ${needed.length}: free some, then retry`;
     }
   }
+  return undefined;
 }

@@ -1,9 +1,7 @@
-// How controller-new-vms shows its targets: the plan's node table, the end-of-run summary and the
-// verify report, all from the runbook's data.
+// How controller-new-vms shows its targets: the plan's node table and the end-of-run summary, from
+// the runbook's data (its verify report is the Controllers' fleet report: ../controller/fleet.ts).
 
-import type { Reads } from '../gateways.js';
 import type { NewVmsData } from './context.js';
-import { newVmProblems } from './verify.js';
 
 export function newVmTargets(data: NewVmsData) {
   return data.nodes.map((n) => ({
@@ -19,9 +17,4 @@ export function newVmSummary(data: NewVmsData): string[] {
     `done: the Controller cluster runs on ${data.nodes.length} new VMs whose roots are encrypted with ${data.keyArn}`,
     ...data.nodes.map((n) => `  ${n.ip.padEnd(15)} ${n.instanceId} (${old})  ->  ${(n.newIp ?? '?').padEnd(15)} ${n.newInstanceId ?? '?'}`),
   ];
-}
-
-export async function verifyNewVmReport(reads: Reads, data: NewVmsData) {
-  const problems = await newVmProblems(reads, data);
-  return { ok: problems.length === 0, lines: problems.length ? problems : data.nodes.map((n) => `${n.newIp}: new VM ${n.newInstanceId}, root encrypted with ${data.keyArn}`) };
 }

@@ -6,7 +6,7 @@
 import type { StepDeps } from '../deps.js';
 import { check } from '../effect.js';
 import { PreflightError } from '../errors.js';
-import { required, type Capacity, type SeData, type SeGroupItem } from './context.js';
+import { required, type Capacity, type SeCloud, type SeData, type SeGroupItem } from './context.js';
 
 /** New SEs the group's moved virtual services need, from its placement settings (the Controller may launch more under load). */
 export function newSesNeeded(g: SeGroupItem): number {
@@ -35,27 +35,41 @@ function trap(g: SeGroupItem, c: Capacity, scaleOut: boolean): string {
     + `raise it (Infrastructure > Service Engine Group > ${g.name} > Max Number of Service Engines, or PATCH /api/serviceenginegroup/${g.uuid} {"replace": {"max_se": ${c.peak}}}) and run again; nothing was changed`;
 }
 
+/** Why the group has no room for the SEs its virtual services need (max_se), or undefined. */
+export function groupRoomProblem(g: SeGroupItem, scaleOut: boolean): string | undefined {
+  const c = capacityOf(g, scaleOut);
+  return g.ses.length > 0 && c.peak > c.maxSe ? trap(g, c, scaleOut) : undefined;
+}
+
+/** Free management addresses for `needed` new SEs: the problem (addresses short), and what was seen. */
+export async function addressRoom(reads: Pick<StepDeps['reads'], 'ec2'>, cloud: SeCloud, needed: number): Promise<{ problem?: string; note: string }> {
+  if (cloud.mgmtSubnets.length === 0) {
+    return { note: `free management addresses not checked: cloud ${cloud.name}'s zones name no management subnet id (mgmt_network_uuid)` };
+  }
+  const subnets = await reads.ec2.describeSubnets(cloud.mgmtSubnets);
+  const free = subnets.reduce((n, s) => n + s.availableIps, 0);
+  const where = subnets.map((s) => `${s.subnetId} ${s.cidr} ${s.availableIps} free`).join(', ');
+  if (free < needed) {
+    return { problem: `the cloud's management subnets have ${free} free addresses (${where}) but the new SEs need ${needed}: free addresses there or add a management subnet to cloud ${cloud.name}'s zones; nothing was changed`, note: '' };
+  }
+  return { note: `management addresses: ${needed} needed, ${free} free (${where})` };
+}
+
+// EC2 has no readable instance quota: DescribeAccountAttributes max-instances "is no longer supported" (EC2 API reference).
+export const quotaNote = (vcpus: number): string =>
+  `EC2 quota not readable through the EC2 API: make sure the Service Quotas "Running On-Demand Standard instances" vCPU quota has room for ${vcpus} more vCPUs`;
+
 export function checkCapacity(deps: Pick<StepDeps, 'reads'>, opts: { scaleOut: boolean }) {
   return check<SeData, SeData>(async ({ data }) => {
     const cloud = required(data.cloud, 'the cloud');
     const groups = data.groups.map((g) => ({ ...g, capacity: capacityOf(g, opts.scaleOut) }));
-    for (const g of groups) if (g.ses.length > 0 && g.capacity.peak > g.capacity.maxSe) throw new PreflightError(trap(g, g.capacity, opts.scaleOut));
-    const needed = groups.reduce((n, g) => n + g.capacity.newSes, 0);
-    const vcpus = groups.reduce((n, g) => n + g.capacity.vcpus, 0);
-    const notes: string[] = [];
-    if (cloud.mgmtSubnets.length === 0) {
-      notes.push(`free management addresses not checked: cloud ${cloud.name}'s zones name no management subnet id (mgmt_network_uuid)`);
-    } else {
-      const subnets = await deps.reads.ec2.describeSubnets(cloud.mgmtSubnets);
-      const free = subnets.reduce((n, s) => n + s.availableIps, 0);
-      const where = subnets.map((s) => `${s.subnetId} ${s.cidr} ${s.availableIps} free`).join(', ');
-      if (free < needed) {
-        throw new PreflightError(`the cloud's management subnets have ${free} free addresses (${where}) but the new SEs need ${needed}: free addresses there or add a management subnet to cloud ${cloud.name}'s zones; nothing was changed`);
-      }
-      notes.push(`management addresses: ${needed} needed, ${free} free (${where})`);
+    for (const g of groups) {
+      const problem = groupRoomProblem(g, opts.scaleOut);
+      if (problem) throw new PreflightError(problem);
     }
-    // EC2 has no readable instance quota: DescribeAccountAttributes max-instances "is no longer supported" (EC2 API reference).
-    notes.push(`EC2 quota not readable through the EC2 API: make sure the Service Quotas "Running On-Demand Standard instances" vCPU quota has room for ${vcpus} more vCPUs`);
+    const addresses = await addressRoom(deps.reads, cloud, groups.reduce((n, g) => n + g.capacity.newSes, 0));
+    if (addresses.problem) throw new PreflightError(addresses.problem);
+    const notes = [addresses.note, quotaNote(groups.reduce((n, g) => n + g.capacity.vcpus, 0))];
     return { groups, capacityNotes: notes } satisfies Partial<SeData>;
   });
 }

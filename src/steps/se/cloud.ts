@@ -9,6 +9,7 @@ import type { StepDeps } from '../deps.js';
 import { action, check, wait } from '../effect.js';
 import { PreflightError, WaitFailedError } from '../errors.js';
 import type { Reads } from '../gateways.js';
+import { keyProblem } from '../key.js';
 import { pollUntil } from '../wait.js';
 import { required, type Encryption, type SeData, type SeRunScope } from './context.js';
 
@@ -47,10 +48,9 @@ export function checkCloudKey(deps: Pick<StepDeps, 'reads'>) {
     const cloud = required(data.cloud, 'the cloud');
     const key = await describe(deps.reads, data.kmsKey);
     if (!key) throw new PreflightError(`KMS key ${data.kmsKey} was not found in ${data.region}; pass an existing key with --kms-key`);
-    if (key.state !== 'Enabled') throw new PreflightError(`KMS key ${key.arn} is ${key.state}; enable it, or pass another key with --kms-key`);
-    if (key.spec !== 'SYMMETRIC_DEFAULT' || key.usage !== 'ENCRYPT_DECRYPT') {
-      throw new PreflightError(`KMS key ${key.arn} is ${key.spec}/${key.usage}; EBS needs a symmetric ENCRYPT_DECRYPT key, pass one with --kms-key`);
-    }
+    // State and spec as every runbook judges them; the region against the cloud's, below.
+    const problem = keyProblem(key);
+    if (problem) throw new PreflightError(problem);
     const form = KEY_ARN.exec(key.arn);
     if (!form) throw new PreflightError(`KMS key ${data.kmsKey} resolves to "${key.arn}", not a key ARN of the form arn:aws:kms:REGION:ACCOUNT:key/ID`);
     if (form[1] !== cloud.region) {

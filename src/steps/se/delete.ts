@@ -15,9 +15,10 @@ import { currentSes } from './placement.js';
 
 type Deps = Pick<StepDeps, 'reads' | 'writes' | 'sleep' | 'now' | 'pollIntervalMs'>;
 
+// No deletedAt in a plan: a plan is the same for the same world (a saved plan is compared with
+// the one made when it is applied), and the outages are measured from the run's own delete.
 const plan = async ({ item }: GroupScope, w: Pick<Writes, 'engines'>) => {
   for (const se of item.ses) await w.engines.deleteServiceEngine(se.uuid);
-  return { deletedAt: new Date().toISOString() };
 };
 
 /** Scale-out, document step 5: the old SEs are disabled and show zero virtual services. */

@@ -1,11 +1,9 @@
 // How the SE runbooks show their work: the plan's rows (the cloud, each group with the virtual
 // services that move and the capacity it needs, each SE), the gates' impact, the end-of-run
-// summary (relaunch: each virtual service's measured outage) and the verify report.
+// summary (relaunch: each virtual service's measured outage). The verify report is read live: fleet.ts.
 
-import type { PlanTarget, VerifyReport } from '../../runbook/module.js';
-import type { Reads } from '../gateways.js';
+import type { PlanTarget } from '../../runbook/module.js';
 import { nothingToDo, type SeData, type SeGroupItem } from './context.js';
-import { groupProblems } from './verify.js';
 
 const list = (names: string[]) => names.join(', ') || 'none';
 const moving = (g: SeGroupItem) => [...new Set(g.ses.flatMap((s) => s.vss.map((v) => v.name)))].sort();
@@ -81,11 +79,4 @@ export function relaunchSummary(data: SeData): string[] {
     }
   }
   return lines;
-}
-
-export async function verifyFleet(reads: Reads, data: SeData): Promise<VerifyReport> {
-  if (!data.cloud || !data.keyArn) return { ok: false, lines: ['the run did not get past its preflight'] };
-  const problems: string[] = [];
-  for (const g of data.groups) problems.push(...(await groupProblems(reads, data.cloud, data.keyArn, g)));
-  return { ok: problems.length === 0, lines: problems.length ? problems : data.groups.map((g) => `${g.name}: every SE runs on a root encrypted with ${data.keyArn}`) };
 }

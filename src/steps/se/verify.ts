@@ -4,6 +4,7 @@
 
 import type { StepDeps } from '../deps.js';
 import { check } from '../effect.js';
+import { instanceRow, rowProblems } from '../fleet/report.js';
 import type { Reads } from '../gateways.js';
 import { required, type SeCloud, type SeData, type SeGroupItem } from './context.js';
 import { mgmtIpOf } from './discover.js';
@@ -18,15 +19,13 @@ export async function groupProblems(reads: Reads, cloud: SeCloud, keyArn: string
   const instances = await reads.ec2.findInstancesByPrivateIp(ips, cloud.vpcId);
   for (const se of ses.filter((s) => !old.has(s.uuid))) {
     const instance = instances.find((i) => i.privateIp === mgmtIpOf(se));
-    const root = instance?.blockDevices.find((b) => b.device === instance.rootDeviceName);
-    if (!instance || !root) {
+    if (!instance?.blockDevices.some((b) => b.device === instance.rootDeviceName)) {
       problems.push(`${group.name}: SE ${se.name} (${mgmtIpOf(se) ?? 'no management IP'}) has no EC2 instance with a root volume`);
       continue;
     }
-    const volume = await reads.ec2.describeVolume(root.volumeId);
-    if (!volume.encrypted || volume.kmsKeyId !== keyArn) {
-      problems.push(`${group.name}: SE ${se.name} runs on root ${volume.volumeId}, ${volume.encrypted ? `encrypted with ${volume.kmsKeyId}` : 'unencrypted'}, not with ${keyArn}`);
-    }
+    // The fleet report's row: every volume of the SE, judged against the run's key.
+    const row = await instanceRow(reads, instance, { kind: 'SE', name: se.name, group: group.name, expected: { arn: keyArn, from: `the run's key, set on cloud ${cloud.name}` } });
+    problems.push(...rowProblems([row]).map((p) => `${group.name}: ${p}`));
   }
   for (const vs of await reads.engines.listVirtualServices(group.uuid)) {
     const state = vs.runtime?.oper_status?.state;
