@@ -1,20 +1,16 @@
-// Benches 3 and 4, against the rehearsal lab started in this process (3 nodes, time scale
-// 0.01). The lab shares this event loop in bench 3, so its server work counts in the time,
+// Bench 3, against the rehearsal lab started in this process (3 nodes, time scale
+// 0.01). The lab shares this event loop, so its server work counts in the time,
 // as it does for a user running `plan` against `lab up` on the same machine.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runbook } from '../runbooks/controller-swap.js';
 import { buildPlan } from '../src/engine/plan/plan.js';
 import type { Settings } from '../src/runbook/settings.js';
 import { connectTarget } from '../src/steps/target.js';
 import { startLab, type RunningLab } from '../src/lab/server.js';
 import { median, ms, type Measurement } from './report.js';
-import { measureProcess } from './proc.js';
-
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 async function withLab<T>(fn: (lab: RunningLab, tmp: string) => Promise<T>): Promise<T> {
   const tmp = await mkdtemp(join(tmpdir(), 'avi-encrypt-bench-lab-'));
@@ -81,27 +77,4 @@ function labPassword(env: Record<string, string>): string {
   const v = env.AVI_PASSWORD;
   if (!v) throw new Error('lab env has no AVI_PASSWORD');
   return v;
-}
-
-export async function benchMigrate(): Promise<Measurement[]> {
-  return withLab(async (lab, tmp) => {
-    const env = { ...process.env, ...lab.env, AVI_BACKUP_PASSPHRASE: 'bench-backup-passphrase' };
-    // Baseline: the CLI's RSS right after loading its modules (the AWS SDK dominates it).
-    const idle = await measureProcess(process.execPath, [CLI, '--help'], env, 30_000);
-    if (idle.code !== 0) throw new Error(`avi-encrypt --help exited ${idle.code}`);
-    const args = ['migrate', '--strategy', 'controller-swap', '--yes', '--state-dir', join(tmp, 'state')];
-    const run = await measureProcess(process.execPath, [CLI, ...args], env, 180_000);
-    if (run.code !== 0) {
-      const tail = run.output.trim().split('\n').slice(-3).join(' | ');
-      throw new Error(`migrate exited ${run.code}: ${tail}`);
-    }
-    const mib = (kib: number) => kib / 1024;
-    // Targets: see bench/README.md. 60 s is the demo's promise; RSS is start-up plus growth.
-    return [
-      { name: 'migrate.3-node-lab.wall', value: run.wallMs / 1000, unit: 's', max: 60 },
-      { name: `migrate.cli.peak-rss (${run.via})`, value: mib(run.peakKiB), unit: 'MiB', max: 256 },
-      { name: `migrate.cli.startup-rss (${idle.via})`, value: mib(idle.peakKiB), unit: 'MiB' },
-      { name: 'migrate.cli.rss-growth', value: Math.max(0, mib(run.peakKiB - idle.peakKiB)), unit: 'MiB', max: 64 },
-    ];
-  });
 }

@@ -15,6 +15,8 @@ export interface ProcResult {
   output: string;
   wallMs: number;
   peakKiB: number;
+  /** User + system CPU time of the process (GNU time only; NaN with ps). */
+  cpuMs: number;
   /** How the peak was measured. */
   via: 'time -v' | 'ps';
 }
@@ -37,12 +39,16 @@ export async function measureProcess(cmd: string, args: string[], env: NodeJS.Pr
     const wallMs = ms(t0);
     clearTimeout(killer);
     let peakKiB = sampler?.stop() ?? 0;
+    let cpuMs = NaN;
     if (useTime) {
-      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(await readFile(timeOut, 'utf8').catch(() => ''));
+      const report = await readFile(timeOut, 'utf8').catch(() => '');
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
       if (!m) throw new Error(`no peak RSS in ${GNU_TIME} -v output (exit ${code})`);
       peakKiB = Number(m[1]);
+      const secs = (what: string) => Number(new RegExp(`${what} time \\(seconds\\): ([\\d.]+)`).exec(report)?.[1] ?? NaN);
+      cpuMs = (secs('User') + secs('System')) * 1000;
     }
-    return { code, output, wallMs, peakKiB, via: useTime ? 'time -v' : 'ps' };
+    return { code, output, wallMs, peakKiB, cpuMs, via: useTime ? 'time -v' : 'ps' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import type { SeStepId } from '../src/steps/se/index.js';
 import { seFleet } from '../src/steps/se/fleet.js';
 import { seSettings, type SeSettings } from '../src/steps/se/settings.js';
 import { seWorld } from '../src/steps/se/world.js';
+import { EXPECTED } from './expected.js';
 
 type Shared = Pick<RunbookModule<SeData, SeSettings>, 'settings' | 'initialData' | 'identity' | 'targetLabel' | 'verify' | 'world'>;
 
@@ -39,7 +40,7 @@ export const preflight = (scaleOut: boolean) => [
 /** The prerequisite: only SEs launched after the cloud is encrypted are encrypted. */
 export const cloudPrerequisite = [
   step('set-cloud-encryption', "Set the cloud's EBS and S3 encryption to SSE-KMS with the key", { when: ({ data }) => data.cloud?.ebs !== 'same' || data.cloud?.s3 !== 'same' }),
-  wait('cloud-ready', 'cloud placement-ready with an encrypted SE image'),
+  wait('cloud-ready', 'cloud placement-ready with an encrypted SE image', { expected: EXPECTED.seImageGeneration }),
 ];
 
 /** SE groups by name, passed over when already encrypted, --concurrency at once; a failed group gets its SEs' enable_state back. */

@@ -10,6 +10,7 @@ import { seSteps, type SeStepId } from '../src/steps/se/index.js';
 import { relaunchImpact, relaunchSummary, seTargets } from '../src/steps/se/report.js';
 import type { SeSettings } from '../src/steps/se/settings.js';
 import { seChecks } from '../src/steps/se/checks.js';
+import { EXPECTED, SE_RELAUNCH } from './expected.js';
 import { cloudPrerequisite, groupLoop, preflight, seShared } from './se-common.js';
 
 const { step, wait, gate, each } = vocabulary<SeData, SeStepId>();
@@ -25,8 +26,8 @@ export const definition = {
       // Else a virtual service moved off the first deleted SE lands on the next one, and goes down twice.
       step('disable-for-placement', 'Disable every noted SE for virtual service placement', { doc: '1' }),
       step('delete-ses', "Delete the group's unencrypted SEs", { doc: '1', downtime: true }),
-      wait('vss-served-again', 'every virtual service OPER_UP on new encrypted SEs', { doc: '2', upAgain: true }),
-      wait('old-ses-terminated', "the old SEs' EC2 instances terminated", { doc: '1' }),
+      wait('vss-served-again', 'every virtual service OPER_UP on new encrypted SEs', { doc: '2', upAgain: true, expected: SE_RELAUNCH }),
+      wait('old-ses-terminated', "the old SEs' EC2 instances terminated", { doc: '1', expected: EXPECTED.instanceTerminate }),
       step('verify-group', 'Verify every SE of the group runs on a root encrypted with the key'),
     // Before the delete this puts the group back; after it the old SEs are gone and nothing is left to restore.
     ], groupLoop('Put back the enable_state of the SEs this run disabled that still exist')),

@@ -10,6 +10,7 @@ import { seSteps, type SeStepId } from '../src/steps/se/index.js';
 import { scaleOutImpact, scaleOutSummary, seTargets } from '../src/steps/se/report.js';
 import type { SeSettings } from '../src/steps/se/settings.js';
 import { seChecks } from '../src/steps/se/checks.js';
+import { EXPECTED, SE_DRAIN } from './expected.js';
 import { cloudPrerequisite, groupLoop, preflight, seShared } from './se-common.js';
 
 const { step, wait, gate, each } = vocabulary<SeData, SeStepId>();
@@ -25,10 +26,10 @@ export const definition = {
       step('disable-for-placement', 'Disable every noted SE for virtual service placement', { doc: '2' }),
       each('ses', 'One SE at a time', [
         step('disable-se', 'Disable the SE: the Controller moves its virtual services to new encrypted SEs', { doc: '3' }),
-        wait('se-drained', 'zero virtual services on the SE, each OPER_UP elsewhere', { doc: '4' }),
+        wait('se-drained', 'zero virtual services on the SE, each OPER_UP elsewhere', { doc: '4', expected: SE_DRAIN }),
       ], { key: (se) => (se as SeItem).name }),
       step('delete-old-ses', 'Delete the old SEs, disabled and empty', { doc: '5' }),
-      wait('old-ses-terminated', "the old SEs' EC2 instances terminated", { doc: '5' }),
+      wait('old-ses-terminated', "the old SEs' EC2 instances terminated", { doc: '5', expected: EXPECTED.instanceTerminate }),
       step('verify-group', 'Verify every SE of the group runs on a root encrypted with the key'),
     // A drain that fails (MIGRATE_SE_FAILED) or a group that does not verify: its SEs get their enable_state back.
     ], groupLoop('Put back the enable_state of the SEs this run disabled')),

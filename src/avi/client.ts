@@ -21,6 +21,8 @@ export interface AviClientOptions {
   caBundle?: string;
   /** How long transient failures (5xx, refused/reset connections) are retried. Default 120 s. */
   retryDeadlineMs?: number;
+  /** The longest gap between two retries. Default 15 s. */
+  retryMaxGapMs?: number;
   /** Idle timeout of one request. Default 30 s. */
   requestTimeoutMs?: number;
   onRetry?: (info: { attempt: number; reason: string }) => void;
@@ -61,6 +63,7 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
   const secrets = (): string[] => [...session.secrets(), ...extraSecrets];
   const policy = {
     deadlineMs,
+    ...(opts.retryMaxGapMs === undefined ? {} : { maxGapMs: opts.retryMaxGapMs }),
     onRetry: (info: { attempt: number; reason: string }) => opts.onRetry?.({ attempt: info.attempt, reason: redact(oneLine(info.reason), secrets()) }),
   };
 

@@ -20,6 +20,13 @@ const PAGE = 'page_size=200';
 const DETAIL = 'include_name=true&join_subresources=runtime';
 const q = encodeURIComponent;
 
+/** uuid.in (reference §2) with at most 100 uuids a query, so the URL stays a few kB; none asked, no call. */
+async function byUuids<T>(uuids: string[], query: (list: string) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < uuids.length; i += 100) out.push(...(await query(uuids.slice(i, i + 100).map(q).join(','))));
+  return out;
+}
+
 /** 404 is "gone" for an object the run is waiting to disappear. */
 async function orGone<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -43,6 +50,10 @@ export function fleetApi(api: ApiCalls): CloudReads & CloudWrites & EngineReads 
     getServiceEngine: (uuid) => guarded(() => orGone(() => api.getJson<ServiceEngine>(`/api/serviceengine/${q(uuid)}?${DETAIL}`))),
     listVirtualServices: (groupUuid) => guarded(() => api.listAll<VirtualService>(`/api/virtualservice?se_group_ref.uuid=${q(groupUuid)}&${DETAIL}&${PAGE}`)),
     getVirtualService: (uuid) => guarded(() => orGone(() => api.getJson<VirtualService>(`/api/virtualservice/${q(uuid)}?${DETAIL}`))),
+    getServiceEngines: (uuids) => guarded(() => byUuids(uuids, (list) => api.listAll<ServiceEngine>(`/api/serviceengine?uuid.in=${list}&${DETAIL}&${PAGE}`))),
+    getVirtualServices: (uuids) => guarded(() => byUuids(uuids, (list) => api.listAll<VirtualService>(`/api/virtualservice?uuid.in=${list}&${DETAIL}&${PAGE}`))),
+    listCloudServiceEngines: (cloudUuid) => guarded(() => api.listAll<ServiceEngine>(`/api/serviceengine?cloud_ref.uuid=${q(cloudUuid)}&${DETAIL}&${PAGE}`)),
+    listCloudVirtualServices: (cloudUuid) => guarded(() => api.listAll<VirtualService>(`/api/virtualservice?cloud_ref.uuid=${q(cloudUuid)}&${DETAIL}&${PAGE}`)),
 
     // PATCH with depth-1 `replace` (reference §2, §5.3): only enable_state changes, nothing else is sent back.
     setEnableState: (uuid, state) => guarded(async () => {

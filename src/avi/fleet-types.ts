@@ -109,6 +109,14 @@ export interface EngineReads {
   listVirtualServices(groupUuid: string): Promise<VirtualService[]>;
   /** One virtual service with its runtime; undefined when it is gone (404). */
   getVirtualService(uuid: string): Promise<VirtualService | undefined>;
+  /** Many SEs in one query per 100 (`uuid.in`), named refs and runtime joined; deleted ones are left out. */
+  getServiceEngines(uuids: string[]): Promise<ServiceEngine[]>;
+  /** Many virtual services in one query per 100 (`uuid.in`), runtime joined; gone ones are left out. */
+  getVirtualServices(uuids: string[]): Promise<VirtualService[]>;
+  /** Every SE of a cloud (`cloud_ref.uuid`), named refs and runtime joined: one paged query for all its SE groups. */
+  listCloudServiceEngines(cloudUuid: string): Promise<ServiceEngine[]>;
+  /** Every virtual service of a cloud, runtime joined. */
+  listCloudVirtualServices(cloudUuid: string): Promise<VirtualService[]>;
 }
 
 /** SE changes: in a plan these reach the recorder. */

@@ -17,6 +17,8 @@ export class Transient extends Error {
 
 export interface RetryPolicy {
   deadlineMs: number;
+  /** The longest gap between two attempts (default 15 s): a wait's look must not sleep past its own schedule. */
+  maxGapMs?: number;
   onRetry?: (info: { attempt: number; reason: string }) => void;
 }
 
@@ -27,6 +29,7 @@ function minTimeoutFor(deadlineMs: number): number {
 
 export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   const started = performance.now();
+  const maxGap = policy.maxGapMs ?? 15_000;
   let attempts = 0;
   try {
     return await pRetry(
@@ -45,9 +48,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
         retries: Number.POSITIVE_INFINITY,
         maxRetryTime: policy.deadlineMs,
         factor: 2,
-        minTimeout: minTimeoutFor(policy.deadlineMs),
-        // Keeps polling at least every ~15 s while a Controller reboots.
-        maxTimeout: 15_000,
+        minTimeout: Math.min(minTimeoutFor(policy.deadlineMs), maxGap),
+        // Keeps polling at least every ~15 s (or maxGapMs) while a Controller reboots.
+        maxTimeout: maxGap,
         randomize: true,
         shouldRetry: ({ error, attemptNumber }) => {
           policy.onRetry?.({ attempt: attemptNumber, reason: error.message });

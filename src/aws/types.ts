@@ -158,6 +158,10 @@ export interface Ec2Reads extends LaunchReads {
   /** Instances (not terminated) holding these private IPs, optionally within one VPC. */
   findInstancesByPrivateIp(ips: string[], vpcId?: string): Promise<InstanceInfo[]>;
   describeVolume(volumeId: string): Promise<VolumeInfo>;
+  /** Many instances in one call per 200 ids, by an `instance-id` filter: an id EC2 does not (or no longer) know is simply left out. */
+  describeInstances(instanceIds: string[]): Promise<InstanceInfo[]>;
+  /** Many volumes in one call per 200 ids (`volume-id` filter), likewise. */
+  describeVolumes(volumeIds: string[]): Promise<VolumeInfo[]>;
   /** Volumes carrying all of these tags (not deleted). */
   findVolumesByTags(tags: Tags): Promise<VolumeInfo[]>;
   describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;

@@ -20,7 +20,7 @@ export const settingsOptions = (y: Argv) => {
     .option('profile', { type: 'string', describe: 'AWS profile [env AWS_PROFILE]' })
     .option('kms-key', { type: 'string', describe: 'KMS key id, ARN, alias/<name> or alias ARN [env AVI_ENCRYPT_KMS_KEY]', defaultDescription: DEFAULTS.kmsKey })
     .option('state-dir', { type: 'string', describe: 'Run folders, locks, backups [env AVI_ENCRYPT_STATE_DIR]', defaultDescription: DEFAULTS.stateDir })
-    .option('poll-interval', { type: 'number', describe: 'Wait poll interval, ms [env AVI_ENCRYPT_POLL_INTERVAL]', defaultDescription: String(DEFAULTS.pollIntervalMs) })
+    .option('poll-interval', { type: 'string', describe: 'Longest gap between two looks of a wait, ms, or MIN-MAX: waits look rarely before their expected finish, often near it [env AVI_ENCRYPT_POLL_INTERVAL]', defaultDescription: `${DEFAULTS.pollMinMs}-${DEFAULTS.pollIntervalMs}` })
     .option('wait-timeout', { type: 'number', describe: 'Upper bound for one wait, minutes [env AVI_ENCRYPT_WAIT_TIMEOUT]', defaultDescription: String(DEFAULTS.waitTimeoutMs / 60_000) })
     // No yargs default: an explicit --no-rollback must be told apart from none (migrate --plan compares flags).
     .option('rollback', { type: 'boolean', defaultDescription: 'true', describe: 'Put a target back as it was when its steps fail (--no-rollback leaves it as it failed)' })

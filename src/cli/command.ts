@@ -11,7 +11,7 @@ export type Command =
   | { kind: 'plan'; settings: Settings; json: boolean; out?: string }
   /** `plan`: with --plan FILE, `settings` are the saved plan's. */
   | { kind: 'migrate'; settings: Settings; dryRun: boolean; json: boolean; yes: boolean; plan?: SavedPlanInput }
-  | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number }
+  | { kind: 'resume'; stateDir: string; runId?: string; yes: boolean; pollIntervalMs?: number; pollMinMs?: number; durationScale?: number }
   | { kind: 'approve'; stateDir: string; runId: string }
   | { kind: 'status'; stateDir: string; runId?: string; json: boolean }
   | { kind: 'describe'; strategy: string; format: 'text' | 'mermaid' | 'json' }

@@ -17,7 +17,7 @@ import { refuseDisagreeingFlags, savedPlanOf } from './plan-file.js';
 import { envValue, PASSPHRASE_ENV, PASSWORD_ENV, refuseSecretFlags } from './env.js';
 import { buildSettings, kebab, runbookSpecs, type SettingsArgs } from './settings.js';
 import { validateStateDir } from './state-dir.js';
-import { positiveNumber, unknownStrategyError } from './validate.js';
+import { durationScale, pollInterval, unknownStrategyError } from './validate.js';
 
 /** Thrown for --help / --version: main prints `text` on stdout and exits 0. */
 export class HelpOutput extends Error {
@@ -153,8 +153,13 @@ function buildCommand(p: Picked, env: NodeJS.ProcessEnv, readFile: (p: string) =
       return { kind: 'migrate', settings, dryRun, json, yes };
     }
     case 'resume': {
+      // Today's waits for a resumed run: the environment may set them afresh (a rehearsal lab's env does).
       const raw = envValue(env, 'AVI_ENCRYPT_POLL_INTERVAL');
-      const poll = raw === undefined ? {} : { pollIntervalMs: positiveNumber(raw, 'AVI_ENCRYPT_POLL_INTERVAL', 'milliseconds') };
+      const scale = envValue(env, 'AVI_ENCRYPT_DURATION_SCALE');
+      const poll = {
+        ...(raw === undefined ? {} : pollInterval(raw, 'AVI_ENCRYPT_POLL_INTERVAL')),
+        ...(scale === undefined ? {} : { durationScale: durationScale(scale, 'AVI_ENCRYPT_DURATION_SCALE') }),
+      };
       const dir = stateDir(p.args.stateDir, env);
       validateStateDir(dir, stateDirSource(p.args.stateDir));
       return { kind: 'resume', stateDir: dir, ...runId(p.args.runId), yes: p.args.yes, ...poll };

@@ -10,7 +10,7 @@ import { UsageError } from '../steps/errors.js';
 import { validateProfile } from './aws-profile.js';
 import { loadConfigFile, type SettingKey, type SettingsLayer } from './config-file.js';
 import { envLayer, envValue } from './env.js';
-import { positiveNumber, unknownStrategyError, validateSettings } from './validate.js';
+import { durationScale, pollInterval as pollBounds, positiveNumber, unknownStrategyError, validateSettings } from './validate.js';
 
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
 export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -39,7 +39,7 @@ export interface SettingsArgs {
   profile?: string;
   kmsKey?: string;
   stateDir?: string;
-  pollInterval?: number;
+  pollInterval?: string | number;
   waitTimeout?: number;
   rollback?: boolean;
   config?: string;
@@ -70,7 +70,7 @@ export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFi
     const v = pick(key)?.value;
     return v === undefined ? undefined : String(v);
   };
-  const num = (key: SettingKey, unit: 'milliseconds' | 'minutes'): number | undefined => {
+  const num = (key: SettingKey, unit: 'minutes'): number | undefined => {
     const p = pick(key);
     return p && positiveNumber(p.value, p.from, unit);
   };
@@ -79,6 +79,9 @@ export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFi
   if (chosen !== undefined && !isStrategy(chosen)) throw unknownStrategyError(chosen);
   const opt = <K extends string>(k: K, v: string | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, string>));
   const waitMinutes = num('waitTimeout', 'minutes');
+  const poll = pick('pollInterval');
+  const bounds = poll ? pollBounds(poll.value, poll.from) : { pollIntervalMs: DEFAULTS.pollIntervalMs, pollMinMs: DEFAULTS.pollMinMs };
+  const scale = envValue(env, 'AVI_ENCRYPT_DURATION_SCALE');
   const common: Omit<Settings, 'runbook'> = {
     strategy: chosen ?? '',
     avi: {
@@ -91,7 +94,8 @@ export function buildSettings(args: SettingsArgs, env: NodeJS.ProcessEnv, readFi
     aws: { region: str('region') ?? '', ...opt('profile', str('profile')) },
     kmsKey: str('kmsKey') ?? DEFAULTS.kmsKey,
     stateDir: str('stateDir') ?? DEFAULTS.stateDir,
-    pollIntervalMs: num('pollInterval', 'milliseconds') ?? DEFAULTS.pollIntervalMs,
+    ...bounds,
+    ...(scale === undefined ? {} : { durationScale: durationScale(scale, 'AVI_ENCRYPT_DURATION_SCALE') }),
     waitTimeoutMs: waitMinutes === undefined ? DEFAULTS.waitTimeoutMs : Math.round(waitMinutes * 60_000),
     rollback: args.rollback !== false,
   };

@@ -3,7 +3,7 @@
 
 import { isStrategy, STRATEGIES } from '../../runbooks/index.js';
 import { EXIT, UserFacingError } from '../engine/exit-codes.js';
-import type { Settings } from '../runbook/settings.js';
+import { DEFAULTS, type Settings } from '../runbook/settings.js';
 
 const usage = (message: string): UserFacingError => new UserFacingError(message, EXIT.usage);
 
@@ -37,6 +37,25 @@ export function positiveNumber(raw: unknown, from: string, unit: 'milliseconds' 
   return n;
 }
 
+/** `--poll-interval`: MAX (looks at most MAX ms apart, at least min(1 s, MAX)), or MIN-MAX, in milliseconds. */
+export function pollInterval(raw: unknown, from: string): { pollIntervalMs: number; pollMinMs: number } {
+  const range = typeof raw === 'string' ? /^\s*([^\s-]+)\s*-\s*([^\s-]+)\s*$/.exec(raw) : null;
+  if (!range) {
+    const max = positiveNumber(raw, from, 'milliseconds');
+    return { pollIntervalMs: max, pollMinMs: Math.min(DEFAULTS.pollMinMs, max) };
+  }
+  const [min, max] = [positiveNumber(range[1], from, 'milliseconds'), positiveNumber(range[2], from, 'milliseconds')];
+  if (min > max) throw usage(`${from} ${range[0].trim()}: the shortest gap comes first (MIN-MAX in milliseconds, e.g. 1000-60000)`);
+  return { pollIntervalMs: max, pollMinMs: min };
+}
+
+/** AVI_ENCRYPT_DURATION_SCALE: what `lab up` writes for its time scale; the real world is 1. */
+export function durationScale(raw: string, from: string): number {
+  const n = Number(raw);
+  if (!(Number.isFinite(n) && n > 0 && n <= 10)) throw usage(`${from} must be a number > 0 and <= 10 (got ${JSON.stringify(raw)}): the lab's time scale, 1 (or unset) in the real world`);
+  return n;
+}
+
 /** Throws the first problem found, so the user fixes one thing at a time with a precise hint. */
 export function validateSettings(s: Omit<Settings, 'runbook'>, io: { readFile: (p: string) => string }): void {
   // '' is every runbook at once (verify, doctor).
@@ -48,8 +67,9 @@ export function validateSettings(s: Omit<Settings, 'runbook'>, io: { readFile: (
   validateKmsKey(s.kmsKey, s.aws.region);
   if (s.avi.caBundle !== undefined) validateCaBundle(s.avi.caBundle, io.readFile);
   // parseCommand already checked each source; this guards Settings built elsewhere (lab, tests).
-  if (!(Number.isFinite(s.pollIntervalMs) && s.pollIntervalMs > 0)) {
-    throw usage('poll interval must be a positive number of milliseconds: fix --poll-interval or AVI_ENCRYPT_POLL_INTERVAL');
+  const min = s.pollMinMs ?? s.pollIntervalMs;
+  if (!(Number.isFinite(s.pollIntervalMs) && s.pollIntervalMs > 0 && Number.isFinite(min) && min > 0 && min <= s.pollIntervalMs)) {
+    throw usage('poll interval must be a positive number of milliseconds, or MIN-MAX: fix --poll-interval or AVI_ENCRYPT_POLL_INTERVAL');
   }
   if (!(Number.isFinite(s.waitTimeoutMs) && s.waitTimeoutMs > 0)) {
     throw usage('wait timeout must be a positive number of minutes: fix --wait-timeout or AVI_ENCRYPT_WAIT_TIMEOUT');

@@ -22,6 +22,7 @@ import { saveMeta, type RunMeta, type RunStatus } from './run-meta.js';
 import type { RunFolder } from './run-folder.js';
 import { realStepDeps } from './step-deps.js';
 import { itemStates } from './targets-report.js';
+import { waitSummary } from './wait-report.js';
 
 export interface RunIo {
   out: NodeJS.WritableStream;
@@ -62,11 +63,12 @@ export async function drive(opts: {
     const built = buildRunbook(module, settings);
     const deps = realStepDeps({
       reads: opts.target.reads, writes: opts.target.writes, filesDir: folder.backups, pollIntervalMs: settings.pollIntervalMs,
+      ...(settings.pollMinMs === undefined ? {} : { pollMinMs: settings.pollMinMs }),
       backupPassphrase: io.backupPassphrase, nodePassword: io.nodePassword,
     });
     const outcome = await runMachine({
       runId, built, steps: realSteps(module, deps), start: opts.start, signal: io.signal,
-      timeoutMs: (id) => built.steps.get(id)?.timeoutMs ?? settings.waitTimeoutMs,
+      timeoutMs: (id) => built.steps.get(id)?.timeoutMs ?? settings.waitTimeoutMs, durationScale: settings.durationScale ?? 1,
       services: { journal, progress, snapshots: redacting(createSnapshotWriter(folder.snapshot), opts.redactor), gate: (r) => opts.gates(r) },
     });
     // Closed before the report so a redrawn wait line on a terminal does not swallow it.
@@ -82,6 +84,9 @@ export async function drive(opts: {
     logger.log(outcome.status === 'done' ? 'info' : 'warn', `run ${outcome.status}`, { failures, rolledBack: outcome.rolledBack, waiting: outcome.waiting });
     io.out.write(report(module, built, outcome, runId));
     if (verified) io.out.write(`${verified.lines.join('\n')}\n`);
+    // Where the time went: every wait of the run (a resumed one included) against what it was expected to take.
+    const waits = waitSummary(await Journal.read(folder.journal).catch(() => []));
+    if (waits.length && outcome.status !== 'refused') io.out.write(`${waits.join('\n')}\n`);
     return verified && !verified.ok ? EXIT.unverified : exitFor(outcome);
   } finally {
     progress.close();

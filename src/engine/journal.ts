@@ -22,7 +22,9 @@ export type JournalEvent =
   | 'run-waiting-approval'
   | 'run-resumed'
   | 'run-interrupted'
-  | 'wait';
+  | 'wait'
+  /** A wait ended: what it was expected to take and what it took (detail: awaits, expectedMs, actualMs, looks). */
+  | 'wait-timed';
 
 export type JournalEntry = {
   at: string;

@@ -25,7 +25,10 @@ export interface ResumeOptions {
   yes?: boolean;
   /** `approve`: the run must be waiting at a gate, and the approval is the consent. */
   approve?: boolean;
+  /** Today's --poll-interval bounds and duration scale, when the environment sets them. */
   pollIntervalMs?: number;
+  pollMinMs?: number;
+  durationScale?: number;
 }
 
 export async function resume(opts: ResumeOptions, io: CommandIo): Promise<ExitCode> {
@@ -57,7 +60,8 @@ export async function resume(opts: ResumeOptions, io: CommandIo): Promise<ExitCo
     io.out.write('nothing was changed\n');
     return EXIT.ok;
   }
-  const settings = { ...meta.settings, ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}) };
+  const today = { pollIntervalMs: opts.pollIntervalMs, pollMinMs: opts.pollMinMs, durationScale: opts.durationScale };
+  const settings = { ...meta.settings, ...Object.fromEntries(Object.entries(today).filter(([, v]) => v !== undefined)) };
   const lock = await acquireLock({
     dir: locksDir(settings.stateDir), target: meta.target ?? module.targetLabel(settings), runId,
     onTakeover: (stale) => io.err.write(`warning: taking over the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host} is gone)\n`),

@@ -55,6 +55,8 @@ export async function runMachine<D>(opts: {
   steps: Record<string, StepRun<D>>;
   /** A step's upper bound, from today's settings: a resumed run gets today's. */
   timeoutMs: (step: string) => number;
+  /** Multiplies every step's expected duration: 1 in the real world, the lab's time scale in a rehearsal. */
+  durationScale?: number;
   start: RunStart<D>;
   services: RunServices;
   signal: AbortSignal;
@@ -77,9 +79,16 @@ export async function runMachine<D>(opts: {
       services.onStep?.('start', id, at.key);
       services.progress.stepStarted(invocation, spec?.title ?? id, item);
       await services.journal?.append({ runId, event: 'step-started', step: id, ...(item ? { item } : {}) });
+      const startedAt = at.run.startedAt ?? Date.now();
+      const expected = typeof spec?.expected === 'function' ? spec.expected({ data: ctx.data, item: at.item }) : spec?.expected;
       const scope: Scope<D, unknown> = {
         runId, data: ctx.data, item: at.item, key: at.key, parents: at.parents,
-        deadline: (at.run.startedAt ?? Date.now()) + opts.timeoutMs(id),
+        deadline: startedAt + opts.timeoutMs(id),
+        startedAt,
+        ...(expected === undefined ? {} : { expectedMs: Math.round(expected * (opts.durationScale ?? 1)) }),
+        timed(timing) {
+          void services.journal?.append({ runId, event: 'wait-timed', step: id, ...(item ? { item } : {}), detail: { ...timing } }).catch(() => undefined);
+        },
         report(awaits, seen) {
           services.progress.waiting(invocation, awaits, seen);
           if (lastWait.get(invocation) === seen) return;

@@ -14,6 +14,7 @@ export function realStepDeps(opts: {
   backupPassphrase: () => Promise<string>;
   nodePassword: () => Promise<string>;
   pollIntervalMs: number;
+  pollMinMs?: number;
 }): StepDeps {
   let passphrase: Promise<string> | undefined;
   let nodePassword: Promise<string> | undefined;
@@ -33,6 +34,7 @@ export function realStepDeps(opts: {
     backupPassphrase: () => (passphrase ??= opts.backupPassphrase()),
     nodePassword: () => (nodePassword ??= opts.nodePassword()),
     pollIntervalMs: opts.pollIntervalMs,
+    ...(opts.pollMinMs === undefined ? {} : { pollMinMs: opts.pollMinMs }),
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     now: () => Date.now(),
   };

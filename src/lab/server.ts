@@ -21,6 +21,7 @@ import { Faults } from './faults.js';
 import { RequestLog } from './request-log.js';
 import { Timeline } from './timeline.js';
 import { createSelfSignedCertificate } from './tls.js';
+import { recordEc2Changes } from './ec2-timeline.js';
 import { createWorld, type LabWorld } from './world/world.js';
 import { seedWorld, type LabSeed } from './world/seed.js';
 import type { IamPolicy } from './aws/iam-policy.js';
@@ -86,6 +87,7 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
   const seed = seedWorld(world, { nodes: opts.nodes });
   const requests = new RequestLog();
   const timeline = new Timeline();
+  recordEc2Changes(world, timeline);
   const password = randomBytes(18).toString('base64url');
   // What every factory-default Controller in the lab accepts until a configuration is restored or it joins.
   const nodePassword = randomBytes(18).toString('base64url');
@@ -150,8 +152,10 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     AVI_ENCRYPT_KMS_KEY: seed.customerKeyArn,
     AVI_ENCRYPT_ENCRYPTED_AMI: seed.encryptedAmiId,
     AVI_ENCRYPT_CA_BUNDLE: cert.caPath,
-    // Waits poll every 10 s in production; scaled with the lab, but not below 50 ms.
-    AVI_ENCRYPT_POLL_INTERVAL: String(Math.max(50, Math.round(10_000 * opts.timeScale))),
+    // The tool's waits expect the documented durations times this, so they look when the lab's change is due.
+    AVI_ENCRYPT_DURATION_SCALE: String(opts.timeScale),
+    // The real-world default bounds (1 s to 60 s between looks), scaled with the lab; never below 10 ms.
+    AVI_ENCRYPT_POLL_INTERVAL: labPollInterval(opts.timeScale),
     AVI_ENCRYPT_LAB_URL: awsEndpoint,
     AVI_ENCRYPT_SSH_KEY: sshFiles.keyPath,
     AVI_ENCRYPT_KNOWN_HOSTS: sshFiles.knownHostsPath,
@@ -172,6 +176,12 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
       await Promise.all([close(awsServer), close(aviServer), ssh.close()]);
     },
   };
+}
+
+/** --poll-interval MIN-MAX for a lab at this time scale. */
+export function labPollInterval(timeScale: number): string {
+  const min = Math.max(10, Math.round(1_000 * timeScale));
+  return `${min}-${Math.max(min, Math.round(60_000 * timeScale))}`;
 }
 
 function listen(server: Server): Promise<number> {

@@ -1,5 +1,6 @@
 // The lab's timeline: every change of a Controller node, of the cluster and of the API's
-// reachability, in order, so a rehearsal can be replayed and checked after the fact.
+// reachability, of the SE fleet, and of EC2 instances, volumes and copied images (ec2-timeline.ts),
+// in order, so a rehearsal can be replayed and checked after the fact.
 
 import type { TimelineEntry } from './world/types.js';
 

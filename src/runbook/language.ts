@@ -27,6 +27,11 @@ export interface StepSpec<D> {
   preflight?: boolean;
   /** Upper bound for this step; default: the run's wait timeout. */
   timeoutMs?: number;
+  /**
+   * What the step usually takes in the real world (ms; the documented figure, its source beside
+   * it): a wait looks rarely before then and often around it. Scaled by the lab's time scale.
+   */
+  expected?: number | ((view: View<D>) => number);
   /** The step runs only when this holds; otherwise it is passed over (never invoked). */
   when?: (view: View<D>) => boolean;
 }

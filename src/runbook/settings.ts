@@ -27,8 +27,15 @@ export interface Settings<S extends object = Record<string, unknown>> {
   kmsKey: string;
   /** Run folders, locks and backups live here. */
   stateDir: string;
-  /** How often waits poll. The lab sets it low together with its time scale. */
+  /** The longest a wait goes between two looks (--poll-interval MAX or MIN-MAX). The lab sets it with its time scale. */
   pollIntervalMs: number;
+  /** The shortest gap between two looks, near a wait's expected finish (--poll-interval MIN-MAX). */
+  pollMinMs?: number;
+  /**
+   * Multiplies every documented duration a wait expects: 1 in the real world; a rehearsal lab's time
+   * scale (AVI_ENCRYPT_DURATION_SCALE, which `lab up` writes into its env file).
+   */
+  durationScale?: number;
   /** Upper bound for one wait (cluster READY, instance stopped, ...). */
   waitTimeoutMs: number;
   /** Roll a target back when its block fails (default); --no-rollback leaves it as it failed. */
@@ -42,7 +49,9 @@ export const DEFAULTS = {
   stateDir: './.avi-encrypt',
   tenant: 'admin',
   username: 'admin',
-  pollIntervalMs: 10_000,
+  // A wait looks at most a minute apart before its expected finish, and every second or more near it.
+  pollIntervalMs: 60_000,
+  pollMinMs: 1_000,
   // Cluster convergence is documented as 4-10 minutes; 30 minutes covers a slow one.
   waitTimeoutMs: 30 * 60_000,
 } as const;

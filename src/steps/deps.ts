@@ -17,8 +17,10 @@ export interface StepDeps {
   backupPassphrase(): Promise<string>;
   /** The initial admin password of a new (factory-default) Controller: ClusterNode `password` when it joins. */
   nodePassword(): Promise<string>;
-  /** How often waits look; today's setting, also for a resumed run. */
+  /** The longest a wait goes between two looks (--poll-interval's upper bound); today's setting, also for a resumed run. */
   pollIntervalMs: number;
+  /** The shortest gap between two looks (--poll-interval's lower bound); absent: every look pollIntervalMs apart. */
+  pollMinMs?: number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;
 }

@@ -18,8 +18,24 @@ export interface Scope<D, I = D> {
   parents: unknown[];
   /** Epoch ms: a wait in this step gives up here. Fresh when a failed step is resumed. */
   deadline: number;
+  /** Epoch ms the step began (kept across a crash restart, like the deadline). */
+  startedAt?: number;
+  /** What the step is expected to take (its documented duration, scaled in a rehearsal): waits poll by it. */
+  expectedMs?: number;
   /** Tells progress and the journal what a wait sees ("waiting for cluster READY: CLUSTER_UP_HA_NOT_READY"). */
   report(awaits: string, seen: string): void;
+  /** Tells the journal how long a wait took against what was expected. */
+  timed?(timing: WaitTiming): void;
+}
+
+/** One finished wait: what it awaited, what it was expected to take and took (ms), and how often it looked. */
+export interface WaitTiming {
+  awaits: string;
+  expectedMs?: number;
+  actualMs: number;
+  looks: number;
+  /** Looks refused for the request rate. */
+  throttled?: number;
 }
 
 /** The fields of the item that changed; nothing when the step only acted on the world. */

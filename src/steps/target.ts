@@ -39,6 +39,7 @@ export interface ConnectOptions {
 }
 
 export async function connectTarget(settings: Settings, aviPassword: string, opts: ConnectOptions = {}): Promise<Target> {
+  const poll = settings.pollIntervalMs;
   const client = (retryDeadlineMs: number) =>
     createAviClient({
       controller: settings.avi.controller,
@@ -48,9 +49,11 @@ export async function connectTarget(settings: Settings, aviPassword: string, opt
       ...(settings.avi.apiVersion ? { apiVersion: settings.avi.apiVersion } : {}),
       ...(settings.avi.caBundle ? { caBundle: settings.avi.caBundle } : {}),
       retryDeadlineMs,
+      // A look retried inside the client (503 while a Controller boots or re-forms) must not lag the
+      // wait's own schedule: at most 8 of its shortest gaps apart (8 s by default; scaled in a lab).
+      retryMaxGapMs: clamp(8 * (settings.pollMinMs ?? poll), 20, 15_000),
       ...(opts.readOnly ? { readOnly: true } : {}),
     });
-  const poll = settings.pollIntervalMs;
   let avi: AviGateway;
   let login: AviGateway;
   try {

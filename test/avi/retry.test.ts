@@ -47,6 +47,14 @@ beforeEach(async () => {
 afterEach(() => fake.stop());
 
 describe('Avi retries and failures', () => {
+  it('retries at most retryMaxGapMs apart: 8 refusals fit in a deadline that backoff up to 15 s would overrun', async () => {
+    fake.script('GET /api/cluster/runtime', ...Array.from({ length: 8 }, () => ({ status: 503, body: 'starting' })));
+    expect(await client({ retryMaxGapMs: 40 }).getClusterRuntime()).toEqual(runtime);
+    expect(fake.requestsTo('GET /api/cluster/runtime')).toHaveLength(9);
+    fake.script('GET /api/cluster/runtime', ...Array.from({ length: 8 }, () => ({ status: 503, body: 'starting' })));
+    await expect(client().getClusterRuntime()).rejects.toThrow(/gave up after \d+ attempts/);
+  });
+
   it('retries 503 (Controller initializing) with backoff, then succeeds', async () => {
     const retries: { attempt: number; reason: string }[] = [];
     fake.script('GET /api/cluster/runtime', { status: 503, body: 'starting' }, { status: 503 });

@@ -30,6 +30,7 @@ describe('--config file', () => {
       kmsKey: 'alias/avi',
       stateDir: '/var/lib/avi-encrypt',
       pollIntervalMs: 2000,
+      pollMinMs: 1000,
       waitTimeoutMs: 45 * 60_000,
       rollback: true,
       runbook: { encryptedAmi: 'ami-0123456789abcdef0', ...SWAP_DEFAULTS },

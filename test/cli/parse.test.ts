@@ -17,6 +17,7 @@ describe('plan / migrate settings', () => {
         kmsKey: DEFAULTS.kmsKey,
         stateDir: DEFAULTS.stateDir,
         pollIntervalMs: DEFAULTS.pollIntervalMs,
+        pollMinMs: DEFAULTS.pollMinMs,
         waitTimeoutMs: DEFAULTS.waitTimeoutMs,
         rollback: true,
         runbook: { encryptedAmi: 'ami-0abc1234', ...SWAP_DEFAULTS },
@@ -39,6 +40,7 @@ describe('plan / migrate settings', () => {
     expect(s.avi.username).toBe('file-u'); // file beats env
     expect(s.avi.apiVersion).toBe('22.1.3'); // env beats default
     expect(s.pollIntervalMs).toBe(500);
+    expect(s.pollMinMs).toBe(500); // a single value bounds both ends when it is under the default 1 s
     expect(s.kmsKey).toBe('alias/aws/ebs'); // default
   });
 
@@ -189,7 +191,12 @@ describe('resume / status', () => {
 
   it('resume with a run id, --state-dir, --yes and a poll interval from the environment', async () => {
     const cmd = await parse(['resume', 'r-20240501', '--state-dir', '/srv/ae', '--yes'], { AVI_ENCRYPT_POLL_INTERVAL: '50' });
-    expect(cmd).toEqual({ kind: 'resume', stateDir: '/srv/ae', runId: 'r-20240501', yes: true, pollIntervalMs: 50 });
+    expect(cmd).toEqual({ kind: 'resume', stateDir: '/srv/ae', runId: 'r-20240501', yes: true, pollIntervalMs: 50, pollMinMs: 50 });
+  });
+
+  it('resume takes a rehearsal lab\'s poll bounds and duration scale from its env', async () => {
+    const cmd = await parse(['resume', '--yes'], { AVI_ENCRYPT_POLL_INTERVAL: '10-600', AVI_ENCRYPT_DURATION_SCALE: '0.01' });
+    expect(cmd).toMatchObject({ kind: 'resume', pollMinMs: 10, pollIntervalMs: 600, durationScale: 0.01 });
   });
 
   it('a run id that is a path is refused', async () => {

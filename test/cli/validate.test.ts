@@ -139,6 +139,8 @@ describe('CA bundle, numbers', () => {
   it.each([
     [['--poll-interval', '0'], /--poll-interval must be a positive number of milliseconds/],
     [['--poll-interval', 'abc'], /--poll-interval/],
+    [['--poll-interval', '60000-1000'], /--poll-interval 60000-1000: the shortest gap comes first \(MIN-MAX in milliseconds/],
+    [['--poll-interval', '0-1000'], /--poll-interval must be a positive number of milliseconds/],
     [['--wait-timeout', '-5'], /--wait-timeout must be a positive number of minutes/],
   ])('flag %j', async (extra, re) => {
     await expectOneLine(plan(...extra), EXIT.usage, re, /e\.g\./);
@@ -147,6 +149,18 @@ describe('CA bundle, numbers', () => {
   it('names the environment variable when the bad number came from there', async () => {
     await expectOneLine(parse(base, { AVI_ENCRYPT_WAIT_TIMEOUT: 'soon' }), EXIT.usage, /AVI_ENCRYPT_WAIT_TIMEOUT .*"soon"/);
     await expectOneLine(parse(base, { AVI_ENCRYPT_POLL_INTERVAL: '0' }), EXIT.usage, /AVI_ENCRYPT_POLL_INTERVAL/);
+  });
+
+  it('--poll-interval MIN-MAX bounds the gaps between looks; a single value is the longest gap; the default is 1 s to 60 s', async () => {
+    expect(await settingsOf([...base, '--poll-interval', '2000-30000'])).toMatchObject({ pollMinMs: 2000, pollIntervalMs: 30_000 });
+    expect(await settingsOf([...base, '--poll-interval', '10000'])).toMatchObject({ pollMinMs: 1000, pollIntervalMs: 10_000 });
+    expect(await settingsOf(base)).toMatchObject({ pollMinMs: 1000, pollIntervalMs: 60_000 });
+    expect((await settingsOf(base)).durationScale).toBeUndefined();
+  });
+
+  it('AVI_ENCRYPT_DURATION_SCALE (a lab\'s env) scales what waits expect; out of (0, 10] is refused', async () => {
+    expect((await settingsOf(base, { AVI_ENCRYPT_DURATION_SCALE: '0.01' })).durationScale).toBe(0.01);
+    await expectOneLine(parse(base, { AVI_ENCRYPT_DURATION_SCALE: '0' }), EXIT.usage, /AVI_ENCRYPT_DURATION_SCALE must be a number > 0 and <= 10 \(got "0"\)/);
   });
 
   it('fractional minutes become whole milliseconds', async () => {

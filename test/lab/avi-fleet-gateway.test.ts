@@ -52,4 +52,19 @@ describe('the Avi client for Service Engines', () => {
     await avi.forceDeleteServiceEngine(busy!.uuid);
     expect(await avi.getServiceEngine(busy!.uuid)).toBeUndefined();
   });
+
+  it('reads many SEs by uuid.in, 100 a query, and a whole cloud\'s SEs and VSs to the last page', async () => {
+    const [cloud] = await avi.listClouds();
+    const all = await avi.listCloudServiceEngines(cloud!.uuid);
+    expect(all.length).toBeGreaterThan(200);
+    expect((await avi.listCloudVirtualServices(cloud!.uuid)).map((v) => v.name).sort()).toEqual(expect.arrayContaining(['vs-01', 'vs-02']));
+    const wanted = all.slice(0, 150).map((s) => s.uuid);
+    const before = gets('/api/serviceengine');
+    const got = await avi.getServiceEngines([...wanted, 'serviceengine-00000000-0000-4000-8000-000000000000']);
+    expect(got.map((s) => s.uuid).sort()).toEqual([...wanted].sort());
+    expect(gets('/api/serviceengine') - before).toBe(2);
+    expect(got[0]).toMatchObject({ runtime: { oper_status: { state: expect.any(String) } } });
+    expect(await avi.getVirtualServices([])).toEqual([]);
+    expect(gets('/api/serviceengine') - before).toBe(2);
+  });
 });

@@ -57,7 +57,9 @@ describe('startLab: a 3-node lab with the real EC2 world', () => {
     expect(env).toContain(`export AVI_PASSWORD='${lab.env.AVI_PASSWORD}'\n`);
     expect(env).toContain(`export AVI_ENCRYPT_KMS_KEY='${lab.seed.customerKeyArn}'\n`);
     expect(lab.env.AWS_ENDPOINT_URL_KMS).toBe(lab.env.AWS_ENDPOINT_URL_EC2);
-    expect(lab.env.AVI_ENCRYPT_POLL_INTERVAL).toBe('50');
+    // The real 1 s to 60 s between looks, scaled (not below 10 ms); the waits expect durations x the time scale.
+    expect(lab.env.AVI_ENCRYPT_POLL_INTERVAL).toBe('10-60');
+    expect(lab.env.AVI_ENCRYPT_DURATION_SCALE).toBe('0.001');
   });
 
   it('writes the node password and the SSH key, known_hosts and endpoint the tool connects with', async () => {

@@ -11,6 +11,7 @@ import { seedWorld, type LabSeed } from '../../src/lab/world/seed.js';
 import { RequestLog } from '../../src/lab/request-log.js';
 import { createAwsHandler } from '../../src/lab/aws/server.js';
 import type { IamPolicy } from '../../src/lab/aws/iam-policy.js';
+import type { RunningLab } from '../../src/lab/server.js';
 
 export const REGION = 'us-west-2';
 export const ACCOUNT = '123456789012';
@@ -55,6 +56,14 @@ export async function startLab(opts: LabRules = {}): Promise<Lab> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** An EC2 client on a full `startLab` (src/lab/server.ts) lab, with its credentials; one attempt. */
+export function labEc2(lab: Pick<RunningLab, 'profile' | 'env'>): EC2Client {
+  return new EC2Client({
+    region: lab.profile.region, endpoint: lab.profile.awsEndpoint, maxAttempts: 1,
+    credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
+  });
 }
 
 /** Polls until the condition holds; fails after timeoutMs of wall time. */

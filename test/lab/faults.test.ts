@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { createAviClient } from '../../src/avi/client.js';
 import { startLab, type RunningLab } from '../../src/lab/server.js';
+import { labEc2 } from './aws-harness.js';
 
 let lab: RunningLab;
 let dir: string;
@@ -18,10 +19,7 @@ let ec2: EC2Client;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'avi-faults-'));
   lab = await startLab({ nodes: 3, timeScale: 0.01, dir, fleet: false });
-  ec2 = new EC2Client({
-    region: lab.profile.region, endpoint: lab.profile.awsEndpoint, maxAttempts: 1,
-    credentials: { accessKeyId: lab.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: lab.env['AWS_SECRET_ACCESS_KEY']! },
-  });
+  ec2 = labEc2(lab);
 });
 afterAll(async () => {
   ec2.destroy();

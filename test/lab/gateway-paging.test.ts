@@ -41,4 +41,16 @@ describe('gateway reads at page size 1', () => {
     const root = lab.world.rootVolume(node)!.volumeId;
     expect((await reads.describeVolume(root)).volumeId).toBe(root);
   });
+
+  it('describes many instances and volumes by an id filter, over every page (a filtered page may be empty); unknown ids are left out', async () => {
+    const ids = lab.seed.nodes.map((n) => n.instanceId);
+    const roots = ids.map((id) => lab.world.rootVolume(id)!.volumeId);
+    expect((await reads.describeInstances([...ids, 'i-0000000000000dead'])).map((i) => i.instanceId).sort()).toEqual([...ids].sort());
+    expect((await reads.describeVolumes([...roots, 'vol-0000000000000dead'])).map((v) => v.volumeId).sort()).toEqual([...roots].sort());
+    // No ids, no call (an empty filter would describe the whole region).
+    const [inst2, vols2] = [calls('DescribeInstances'), calls('DescribeVolumes')];
+    expect(await reads.describeInstances([])).toEqual([]);
+    expect(await reads.describeVolumes([])).toEqual([]);
+    expect([calls('DescribeInstances') - inst2, calls('DescribeVolumes') - vols2]).toEqual([0, 0]);
+  });
 });

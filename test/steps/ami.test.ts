@@ -35,8 +35,8 @@ function images(byId: Record<string, Image[]>, tagged: Image[] = []): void {
 }
 
 function nodesOn(...amis: string[]): void {
-  ec2.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => ({
-    Reservations: (input.InstanceIds ?? []).map((id, i) => ({ OwnerId: ACCOUNT, Instances: [sdkInstance({ id, ip: `10.0.0.${i + 1}`, image: amis[Number(id.slice(-1)) - 1] ?? amis[0]! })] })),
+  ec2.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[]; Filters?: Array<{ Name?: string; Values?: string[] }> }) => ({
+    Reservations: (input.InstanceIds ?? input.Filters?.find((f) => f.Name === 'instance-id')?.Values ?? []).map((id, i) => ({ OwnerId: ACCOUNT, Instances: [sdkInstance({ id, ip: `10.0.0.${i + 1}`, image: amis[Number(id.slice(-1)) - 1] ?? amis[0]! })] })),
   }));
 }
 

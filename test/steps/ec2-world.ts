@@ -154,8 +154,10 @@ export class Ec2World {
   /** Installs the Describe* behaviours on the stub (call after reset()). */
   install(ec2: AnyStub): void {
     ec2.on(DescribeInstancesCommand).callsFake((input: DescribeInstancesCommandInput) => {
-      if (input.InstanceIds) {
-        const found = input.InstanceIds.flatMap((id) => (this.instances.has(id) ? [Ec2World.take(this.instances.get(id)!)] : []));
+      // By ids, or by an instance-id filter (the batched read): each named instance moves along its queue.
+      const named = input.InstanceIds ?? input.Filters?.find((f) => f.Name === 'instance-id')?.Values;
+      if (named) {
+        const found = named.flatMap((id) => (this.instances.has(id) ? [Ec2World.take(this.instances.get(id)!)] : []));
         return { Reservations: found.length ? [{ Instances: found }] : [] };
       }
       const ips = input.Filters?.find((f) => f.Name === 'private-ip-address')?.Values ?? [];
@@ -165,8 +167,9 @@ export class Ec2World {
       return { Reservations: found.map((i) => ({ Instances: [i] })) };
     });
     ec2.on(DescribeVolumesCommand).callsFake((input: DescribeVolumesCommandInput) => {
-      if (input.VolumeIds) {
-        return { Volumes: input.VolumeIds.flatMap((id) => (this.volumes.has(id) ? [Ec2World.take(this.volumes.get(id)!)] : [])) };
+      const named = input.VolumeIds ?? input.Filters?.find((f) => f.Name === 'volume-id')?.Values;
+      if (named) {
+        return { Volumes: named.flatMap((id) => (this.volumes.has(id) ? [Ec2World.take(this.volumes.get(id)!)] : [])) };
       }
       const tagFilters = (input.Filters ?? []).filter((f) => f.Name?.startsWith('tag:'));
       const status = input.Filters?.find((f) => f.Name === 'status')?.Values;

@@ -110,6 +110,22 @@ export class FakeAvi implements AviGateway {
     this.calls.push('getVirtualService');
     return undefined;
   }
+  async getServiceEngines(): Promise<ServiceEngine[]> {
+    this.calls.push('getServiceEngines');
+    return [];
+  }
+  async getVirtualServices(): Promise<VirtualService[]> {
+    this.calls.push('getVirtualServices');
+    return [];
+  }
+  async listCloudServiceEngines(): Promise<ServiceEngine[]> {
+    this.calls.push('listCloudServiceEngines');
+    return [];
+  }
+  async listCloudVirtualServices(): Promise<VirtualService[]> {
+    this.calls.push('listCloudVirtualServices');
+    return [];
+  }
   async setEnableState(_uuid: string, _state: SeEnableState): Promise<void> {
     this.calls.push('setEnableState');
   }

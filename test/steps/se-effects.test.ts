@@ -73,7 +73,7 @@ describe('deleting old SEs (scale-out)', () => {
       'se-a': { uuid: 'se-a', name: 'a', enable_state: 'SE_STATE_DISABLED', vs_refs: [] },
       'se-b': { uuid: 'se-b', name: 'b', enable_state: 'SE_STATE_DISABLED', vs_refs: ['https://c/api/virtualservice/vs-1#v1'] },
     };
-    const d = deps({ reads: { engines: { getServiceEngine: async (u: string) => now[u] } }, writes: { engines: { deleteServiceEngine: async (u: string) => void deleted.push(u) } } });
+    const d = deps({ reads: { engines: { getServiceEngines: async (uuids: string[]) => uuids.flatMap((u) => (now[u] ? [now[u]!] : [])) } }, writes: { engines: { deleteServiceEngine: async (u: string) => void deleted.push(u) } } });
     const g = group([se('gone', []), se('a', []), se('b', ['v1'])]);
     const e = await rejection(deleteOldSes(d).run(scope(data([g]), g), signal()) as Promise<unknown>);
     expect(e.message).toMatch(/^SE b is SE_STATE_DISABLED and hosts 1 virtual services: only disabled, empty SEs are deleted/);
@@ -93,7 +93,8 @@ describe('measuring a relaunch outage', () => {
       'vs-missed': [{ uuid: 'vs-missed', name: 'missed', runtime: { oper_status: { state: 'OPER_UP', last_changed_time: at(deletedAt + 2500) }, vip_summary: [{ service_engine: [{ url: 'https://c/api/serviceengine/se-new' }] }] } }],
       'vs-kept': [{ uuid: 'vs-kept', name: 'kept', runtime: { oper_status: { state: 'OPER_UP', last_changed_time: at(deletedAt - 60_000) }, vip_summary: [{ service_engine: [{ url: 'https://c/api/serviceengine/se-enc' }] }] } }],
     };
-    const reads = { engines: { getVirtualService: async (u: string) => (answers[u]!.length > 1 ? answers[u]!.shift() : answers[u]![0]) } };
+    const next = (u: string) => (answers[u]!.length > 1 ? answers[u]!.shift()! : answers[u]![0]!);
+    const reads = { engines: { getVirtualServices: async (uuids: string[]) => uuids.map(next) } };
     const g: SeGroupItem = { ...group([se('old', ['seen', 'missed'])]), deletedAt: new Date(deletedAt).toISOString(),
       vss: [{ uuid: 'vs-seen', name: 'seen' }, { uuid: 'vs-missed', name: 'missed' }, { uuid: 'vs-kept', name: 'kept' }] };
     const out = (await vssServedAgain(deps({ reads })).run(scope(data([g]), g), signal())) as Partial<SeGroupItem>;
@@ -102,10 +103,11 @@ describe('measuring a relaunch outage', () => {
 });
 
 describe('SE to EC2 instance', () => {
-  const ses: ServiceEngine[] = [{ uuid: 'se-1', name: 'Avi-se-a', mgmt_vnic: { vnic_networks: [{ ip: { ip_addr: { addr: '10.0.0.5' } } }] }, vs_refs: [] }];
+  const inGroup = 'https://c/api/serviceenginegroup/g#g1';
+  const ses: ServiceEngine[] = [{ uuid: 'se-1', name: 'Avi-se-a', se_group_ref: inGroup, mgmt_vnic: { vnic_networks: [{ ip: { ip_addr: { addr: '10.0.0.5' } } }] }, vs_refs: [] }];
   const reads = (instances: Partial<InstanceInfo>[], list = ses) => ({
-    engines: { listSeGroups: async () => [{ uuid: 'g', name: 'g1' }], listServiceEngines: async () => list, listVirtualServices: async () => [] },
-    ec2: { findInstancesByPrivateIp: async () => instances },
+    engines: { listSeGroups: async () => [{ uuid: 'g', name: 'g1' }], listCloudServiceEngines: async () => list, listCloudVirtualServices: async () => [] },
+    ec2: { findInstancesByPrivateIp: async () => instances, describeVolumes: async () => [] },
   });
   it('refuses an SE whose management IP matches no instance, or several', async () => {
     const d = data([]);
@@ -113,6 +115,6 @@ describe('SE to EC2 instance', () => {
     expect((await rejection(run(reads([])))).message).toBe('SE Avi-se-a (10.0.0.5) has no EC2 instance with that private IP in vpc-1; check --region and the AWS account');
     expect((await rejection(run(reads([{ instanceId: 'i-1', privateIp: '10.0.0.5' }, { instanceId: 'i-2', privateIp: '10.0.0.5' }])))).message)
       .toBe('SE Avi-se-a (10.0.0.5) matches 2 instances (i-1, i-2); cannot tell which one is the SE');
-    expect((await rejection(run(reads([], [{ uuid: 'se-9', name: 'Avi-se-x' }])))).message).toMatch(/^SE Avi-se-x reports no management IP/);
+    expect((await rejection(run(reads([], [{ uuid: 'se-9', name: 'Avi-se-x', se_group_ref: inGroup }])))).message).toMatch(/^SE Avi-se-x reports no management IP/);
   });
 });

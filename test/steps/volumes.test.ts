@@ -124,7 +124,7 @@ describe('create-volumes', () => {
     const out = await create(dataWith({ nodes: [node('10.0.0.2', 'leader')] })).out;
     expect(ec2).not.toHaveReceivedCommand(CreateVolumeCommand);
     expect(out.nodes![0]!.newVolumeId).toBe('vol-earlier');
-    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: ['vol-earlier'] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { Filters: [{ Name: 'volume-id', Values: ['vol-earlier'] }] });
   });
 
   it('a volume tagged for another node or another run is not adopted', async () => {
@@ -226,7 +226,7 @@ describe('create-volumes', () => {
     const e = await rejection(create(dataWith({ nodes: [node('10.0.0.2', 'leader')] }), { deadline: T0 - 1 }).out);
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(deps.clock.sleeps).toEqual([]);
-    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: ['vol-new-1'] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { Filters: [{ Name: 'volume-id', Values: ['vol-new-1'] }] });
   });
 
   it('without the preflight results it refuses before creating anything', async () => {

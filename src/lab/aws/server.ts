@@ -57,6 +57,16 @@ interface Served {
   reply: AwsReply;
   region?: string;
   dryRun?: boolean;
+  ids?: string[];
+}
+
+/** Parameters that name one resource (`VolumeId`) or a list of them (`InstanceId.1`, `ResourceId.2`). */
+const ID_PARAM = /^(InstanceId|VolumeId|ImageId|SnapshotId|SourceImageId|ResourceId|AllocationId)(\.\d+)?$/;
+
+/** The ids a request names, for the request log (which request was about which resource). */
+function namedIds(q: QueryParams): string[] | undefined {
+  const ids = q.entries().filter(([k]) => ID_PARAM.test(k)).map(([, v]) => v);
+  return ids.length ? ids : undefined;
 }
 
 function serve(ctx: ServeContext, req: IncomingMessage, body: string): Served {
@@ -74,7 +84,8 @@ function serve(ctx: ServeContext, req: IncomingMessage, body: string): Served {
     return { service: 'ec2', operation, reply: ec2Fault(new AwsFault('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)) };
   }
   const dryRun = q.get('DryRun') === 'true';
-  return { service: 'ec2', operation, ...(dryRun ? { dryRun } : {}), ...inRegion('ec2', operation, (world) => handleEc2(world, q, ctx)) };
+  const ids = namedIds(q);
+  return { service: 'ec2', operation, ...(dryRun ? { dryRun } : {}), ...(ids ? { ids } : {}), ...inRegion('ec2', operation, (world) => handleEc2(world, q, ctx)) };
 
   function inRegion(service: 'ec2' | 'kms', operation: string, run: (world: LabWorld) => AwsReply): { reply: AwsReply; region?: string } {
     const fail = (fault: AwsFault) => (service === 'ec2' ? ec2Fault(fault) : kmsFault(fault));
@@ -113,7 +124,7 @@ export function createAwsHandler(world: LabWorld, log: RequestLog, opts: AwsHand
     }
     readBody(req).then(
       (body) => {
-        const { service, operation, reply, region, dryRun } = serve(ctx, req, body);
+        const { service, operation, reply, region, dryRun, ids } = serve(ctx, req, body);
         log.record({
           service,
           operation,
@@ -123,6 +134,7 @@ export function createAwsHandler(world: LabWorld, log: RequestLog, opts: AwsHand
           ...(region === undefined ? {} : { region }),
           status: reply.status,
           ...(reply.error === undefined ? {} : { error: reply.error }),
+          ...(ids ? { ids } : {}),
         });
         res.writeHead(reply.status, {
           'content-type': reply.contentType,

@@ -98,4 +98,5 @@ function finish(world: LabWorld, copy: ImageRecord, copies: SnapshotRecord[], la
   for (const snap of copies) snap.state = bad ? 'error' : 'completed';
   copy.state = bad ? 'failed' : 'available';
   if (bad) copy.stateReason = keyFailure(bad.kmsKeyArn!);
+  world.events.emit('image', copy);
 }

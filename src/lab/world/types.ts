@@ -177,6 +177,10 @@ export interface WorldEvents {
   instance: [instance: InstanceRecord, from: InstanceRecord['state']];
   /** A new instance, `pending`, just launched (RunInstances or launchInstance). */
   launched: [instance: InstanceRecord];
+  /** A volume's state or attachment changed (created, attaching, attached, detaching, released). */
+  volume: [volume: VolumeRecord];
+  /** An image left `pending` (available or failed). */
+  image: [image: ImageRecord];
 }
 
 export interface World {
@@ -213,6 +217,8 @@ export interface LabRequest {
   status: number;
   /** Error code returned, if any. */
   error?: string;
+  /** EC2: the resource ids the request names (InstanceId.N, VolumeId, ImageId.N, ...); none = it names no id (a filter or a list). */
+  ids?: string[];
 }
 
 /** One change of a Controller node or of the cluster: the lab's timeline, read over /_lab/timeline. */

@@ -60,6 +60,7 @@ export function createVolume(world: LabWorld, spec: VolumeSpec): VolumeRecord {
     world.clock.after(DURATION_MS.volumeCreate, () => {
       if (vol.state !== 'creating') return;
       vol.state = readable && (!vol.encrypted || world.keyUsable(vol.kmsKeyArn)) ? 'available' : 'error';
+      world.events.emit('volume', vol);
     });
     return { result: vol, ids: [vol.volumeId] };
   });
@@ -97,11 +98,13 @@ export function attachVolume(world: LabWorld, volumeId: string, instanceId: stri
   vol.attachment = attachment;
   vol.state = 'in-use';
   inst.devices[device] = volumeId;
+  world.events.emit('volume', vol);
   world.clock.after(DURATION_MS.attach, () => {
     if (vol.attachment !== attachment) return;
     // A running instance must decrypt the data key now; a stopped one only at its next start.
     if (vol.encrypted && inst.state === 'running' && !world.keyUsable(vol.kmsKeyArn)) return releaseAttachment(world, vol);
     attachment.state = 'attached';
+    world.events.emit('volume', vol);
   });
   return vol;
 }
@@ -114,6 +117,7 @@ export function releaseAttachment(world: LabWorld, vol: VolumeRecord): void {
   if (inst && inst.devices[att.device] === vol.volumeId) delete inst.devices[att.device];
   delete vol.attachment;
   vol.state = 'available';
+  world.events.emit('volume', vol);
 }
 
 export function detachVolume(world: LabWorld, volumeId: string, instanceId?: string, device?: string) {
@@ -134,6 +138,7 @@ export function detachVolume(world: LabWorld, volumeId: string, instanceId?: str
   world.commit();
   const before = { ...att };
   att.state = 'detaching';
+  world.events.emit('volume', vol);
   world.clock.after(DURATION_MS.detach, () => vol.attachment === att && releaseAttachment(world, vol));
   return before;
 }

@@ -17,7 +17,7 @@ const GONE = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled'])
 /** Reads only: the AMI to copy exists here, is available, and this account may copy it. */
 export function checkSourceAmi(deps: Pick<StepDeps, 'reads'>) {
   return check<ControllerData, ControllerData>(async ({ data }) => {
-    const instances = await Promise.all(data.nodes.map((n) => deps.reads.ec2.describeInstance(n.instanceId)));
+    const instances = await deps.reads.ec2.describeInstances(data.nodes.map((n) => n.instanceId));
     const launched = [...new Set(instances.flatMap((i) => (i.imageId ? [i.imageId] : [])))];
     const wanted = data.sourceAmiId ?? launched[0];
     if (!data.sourceAmiId && launched.length !== 1) {

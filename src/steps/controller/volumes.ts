@@ -7,7 +7,7 @@ import { TAG, type CreateVolumeRequest, type Ec2Writes, type VolumeInfo } from '
 import { WaitFailedError } from '../errors.js';
 import type { StepDeps } from '../deps.js';
 import { action } from '../effect.js';
-import { pollUntil, whileInvisible } from '../wait.js';
+import { pollUntil } from '../wait.js';
 import { requireValue, type ControllerData, type ControllerNode, type RunScope } from './context.js';
 
 export const ROLE_NEW_ROOT = 'encrypted-root';
@@ -23,8 +23,11 @@ export function createVolumes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep' 
       nodes.push(node.alreadyEncrypted ? node : { ...node, newVolumeId: await volumeFor(deps, s, node) });
     }
     const ids = nodes.flatMap((n) => (n.newVolumeId ? [n.newVolumeId] : []));
-    await pollUntil(deps, s, 'encrypted volumes available', whileInvisible(async () => {
-      const volumes = await Promise.all(ids.map((id) => deps.reads.ec2.describeVolume(id)));
+    await pollUntil(deps, s, 'encrypted volumes available', async () => {
+      // One call for all (volume-id filter); a volume this run just created may not be listed yet (eventual consistency).
+      const volumes = await deps.reads.ec2.describeVolumes(ids);
+      const unseen = ids.filter((id) => !volumes.some((v) => v.volumeId === id));
+      if (unseen.length) return { done: false, value: `${unseen.length} of ${ids.length} not visible yet` };
       const broken = volumes.find((v) => v.state === 'error');
       if (broken) {
         throw new WaitFailedError(
@@ -34,7 +37,7 @@ export function createVolumes(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep' 
       // In use is past available: a re-run after its node took it (a resumed run) finds it attached.
       const waiting = volumes.filter((v) => v.state !== 'available' && v.state !== 'in-use');
       return { done: waiting.length === 0, value: waiting.length ? `${waiting.length} of ${ids.length} ${waiting[0]!.state}` : 'available' };
-    }), signal);
+    }, signal);
     return { nodes };
   };
   const plan = async (s: RunScope, w: { ec2: Ec2Writes }) => {

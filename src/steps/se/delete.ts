@@ -11,6 +11,7 @@ import { WaitFailedError } from '../errors.js';
 import type { Writes } from '../gateways.js';
 import { pollUntil } from '../wait.js';
 import type { GroupScope, SeData, SeGroupItem } from './context.js';
+import { currentSes } from './placement.js';
 
 type Deps = Pick<StepDeps, 'reads' | 'writes' | 'sleep' | 'now' | 'pollIntervalMs'>;
 
@@ -23,8 +24,9 @@ const plan = async ({ item }: GroupScope, w: Pick<Writes, 'engines'>) => {
 /** Scale-out, document step 5: the old SEs are disabled and show zero virtual services. */
 export function deleteOldSes(deps: Deps) {
   return action<SeData, SeGroupItem>(async ({ item }) => {
+    const current = await currentSes(deps, item);
     for (const se of item.ses) {
-      const now = await deps.reads.engines.getServiceEngine(se.uuid);
+      const now = current.get(se.uuid);
       if (!now) continue; // deleted already (a re-run after a crash)
       if ((now.vs_refs ?? []).length > 0 || now.enable_state !== 'SE_STATE_DISABLED') {
         throw new WaitFailedError(`SE ${se.name} is ${now.enable_state} and hosts ${(now.vs_refs ?? []).length} virtual services: only disabled, empty SEs are deleted; check it, then run "avi-encrypt resume"`);
@@ -40,8 +42,9 @@ export function deleteSes(deps: Deps) {
   return action<SeData, SeGroupItem>(async ({ item }) => {
     // Kept from the first attempt: the outage of a re-run step started at the first delete.
     const deletedAt = item.deletedAt ?? new Date(deps.now()).toISOString();
+    const current = await currentSes(deps, item);
     for (const se of item.ses) {
-      const now = await deps.reads.engines.getServiceEngine(se.uuid);
+      const now = current.get(se.uuid);
       if (!now) continue;
       try {
         await deps.writes.engines.deleteServiceEngine(se.uuid);
@@ -58,15 +61,11 @@ export function deleteSes(deps: Deps) {
 export function oldSesTerminated(deps: Deps) {
   return wait<SeData, SeGroupItem>(async (s: GroupScope, signal) => {
     await pollUntil(deps, s, `old SEs of ${s.item.name} terminated`, async () => {
-      const left: string[] = [];
-      for (const se of s.item.ses) {
-        const state = await deps.reads.ec2.describeInstance(se.instanceId).then((i) => i.state, (e: { code?: string }) => {
-          if (e.code === 'InvalidInstanceID.NotFound') return 'terminated';
-          throw e;
-        });
-        if (state !== 'terminated') left.push(`${se.name} ${se.instanceId} ${state}`);
-      }
+      // One call for all (instance-id filter): an instance EC2 no longer lists is terminated and gone.
+      const states = new Map((await deps.reads.ec2.describeInstances(s.item.ses.map((se) => se.instanceId))).map((i) => [i.instanceId, i.state]));
+      const left = s.item.ses.filter((se) => (states.get(se.instanceId) ?? 'terminated') !== 'terminated')
+        .map((se) => `${se.name} ${se.instanceId} ${states.get(se.instanceId)}`);
       return { done: left.length === 0, value: left.length ? left.join(', ') : 'all terminated' };
-    }, signal);
+    }, signal, s.item.deletedAt ? { since: Date.parse(s.item.deletedAt) } : {});
   });
 }

@@ -3,9 +3,9 @@
 // has no instance id, reference §5.1), its root volume checked against the key, the virtual
 // services it carries, and the group settings its capacity depends on.
 
-import type { SeEnableState, SeGroupConfig, ServiceEngine } from '../../avi/fleet-types.js';
+import type { SeEnableState, SeGroupConfig, ServiceEngine, VirtualService } from '../../avi/fleet-types.js';
 import { refName, refUuid } from '../../avi/fleet-types.js';
-import type { InstanceInfo } from '../../aws/types.js';
+import type { InstanceInfo, VolumeInfo } from '../../aws/types.js';
 import type { StepDeps } from '../deps.js';
 import { check } from '../effect.js';
 import { PreflightError } from '../errors.js';
@@ -29,9 +29,10 @@ export function discoverGroups(deps: Pick<StepDeps, 'reads'>, opts: { scaleOut: 
       }
     }
     const chosen = data.seGroups.length ? data.seGroups.map((n) => all.find((g) => g.name === n)!) : all;
+    const fleet = await readFleet(deps.reads, cloud, new Set(chosen.map((g) => g.uuid)));
     const groups: SeGroupItem[] = [];
     for (const g of chosen) {
-      const group = await describeGroup(deps.reads, cloud, g, keyArn);
+      const group = describeGroup(fleet, g, keyArn);
       // A group with no unencrypted SE stays in the data: it is reported as nothing to do, and passed over.
       if (opts.scaleOut && group.ses.length > 0 && group.haMode === LEGACY_HA) {
         throw new PreflightError(
@@ -44,10 +45,35 @@ export function discoverGroups(deps: Pick<StepDeps, 'reads'>, opts: { scaleOut: 
   });
 }
 
-async function describeGroup(reads: Reads, cloud: SeCloud, g: SeGroupConfig, keyArn: string): Promise<SeGroupItem> {
-  const ses = (await reads.engines.listServiceEngines(g.uuid)).sort((a, b) => a.name.localeCompare(b.name));
-  const vss = await reads.engines.listVirtualServices(g.uuid);
-  const instances = await instancesOf(reads, cloud, ses);
+/** The chosen groups' SEs and VSs, their instances and root volumes: a few paged queries for the whole cloud, not a few per group. */
+interface Fleet {
+  ses: Map<string, ServiceEngine[]>;
+  vss: Map<string, VirtualService[]>;
+  instances: Map<string, InstanceInfo>;
+  volumes: Map<string, VolumeInfo>;
+}
+
+async function readFleet(reads: Reads, cloud: SeCloud, groups: Set<string>): Promise<Fleet> {
+  const byGroup = <T extends { se_group_ref?: string }>(list: T[]) => {
+    const out = new Map<string, T[]>();
+    for (const x of list) {
+      const g = refUuid(x.se_group_ref ?? '');
+      if (g && groups.has(g)) out.set(g, [...(out.get(g) ?? []), x]);
+    }
+    return out;
+  };
+  const [allSes, allVss] = await Promise.all([reads.engines.listCloudServiceEngines(cloud.uuid), reads.engines.listCloudVirtualServices(cloud.uuid)]);
+  const ses = byGroup(allSes);
+  const instances = await instancesOf(reads, cloud, [...ses.values()].flat());
+  const roots = [...instances.values()].flatMap((i) => i.blockDevices.filter((b) => b.device === i.rootDeviceName).map((b) => b.volumeId));
+  const volumes = new Map((await reads.ec2.describeVolumes(roots)).map((v) => [v.volumeId, v]));
+  return { ses, vss: byGroup(allVss), instances, volumes };
+}
+
+function describeGroup(fleet: Fleet, g: SeGroupConfig, keyArn: string): SeGroupItem {
+  const ses = (fleet.ses.get(g.uuid) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+  const vss = fleet.vss.get(g.uuid) ?? [];
+  const instances = fleet.instances;
   const maxVsPerSe = g.max_vs_per_se ?? 10;
   const old: SeItem[] = [];
   const encrypted: string[] = [];
@@ -58,7 +84,8 @@ async function describeGroup(reads: Reads, cloud: SeCloud, g: SeGroupConfig, key
     const instance = instances.get(ip)!;
     const root = instance.blockDevices.find((b) => b.device === instance.rootDeviceName);
     if (!root) throw new PreflightError(`SE ${se.name} (${ip}): instance ${instance.instanceId} has no EBS volume at its root device ${instance.rootDeviceName}`);
-    const volume = await reads.ec2.describeVolume(root.volumeId);
+    const volume = fleet.volumes.get(root.volumeId);
+    if (!volume) throw new PreflightError(`SE ${se.name} (${ip}): EC2 does not list its root volume ${root.volumeId}; check --region and the AWS account`);
     const on = (se.vs_refs ?? []).map((r) => ({ uuid: refUuid(r) ?? r, name: refName(r) ?? refUuid(r) ?? r }));
     if (volume.encrypted && volume.kmsKeyId === keyArn) {
       encrypted.push(se.name);

@@ -48,11 +48,8 @@ export function seDrained(deps: Deps) {
         );
       }
       if (left.length > 0) return { done: false, value: `${oper?.state ?? 'gone'}, hosts ${left.join(', ')}` };
-      const notUp: string[] = [];
-      for (const v of se.vss) {
-        const on = servingSes(await deps.reads.engines.getVirtualService(v.uuid)).filter((u) => u !== se.uuid);
-        if (on.length === 0) notUp.push(v.name);
-      }
+      const vss = new Map((await deps.reads.engines.getVirtualServices(se.vss.map((v) => v.uuid))).map((v) => [v.uuid, v]));
+      const notUp = se.vss.filter((v) => servingSes(vss.get(v.uuid)).filter((u) => u !== se.uuid).length === 0).map((v) => v.name);
       return { done: notUp.length === 0, value: notUp.length ? `empty; not yet OPER_UP elsewhere: ${notUp.join(', ')}` : `empty, ${oper?.state ?? 'gone'}` };
     }, signal);
   });

@@ -3,7 +3,7 @@
 // of them never lands on the next one to be replaced. And the rollback of a group: every SE this
 // run disabled gets back the enable_state the run found it in.
 
-import type { SeEnableState } from '../../avi/fleet-types.js';
+import type { SeEnableState, ServiceEngine } from '../../avi/fleet-types.js';
 import type { StepDeps } from '../deps.js';
 import { action } from '../effect.js';
 import type { Writes } from '../gateways.js';
@@ -13,10 +13,16 @@ type Deps = Pick<StepDeps, 'reads' | 'writes'>;
 
 const FOR_PLACEMENT: SeEnableState = 'SE_STATE_DISABLED_FOR_PLACEMENT';
 
+/** The group's recorded SEs as they are now, by uuid, in one query; a deleted SE is absent. */
+export async function currentSes(deps: Pick<StepDeps, 'reads'>, item: SeGroupItem): Promise<Map<string, ServiceEngine>> {
+  return new Map((await deps.reads.engines.getServiceEngines(item.ses.map((s) => s.uuid))).map((se) => [se.uuid, se]));
+}
+
 export function disableForPlacement(deps: Deps) {
   return action<SeData, SeGroupItem>(async ({ item }) => {
+    const current = await currentSes(deps, item);
     for (const se of item.ses) {
-      const now = await deps.reads.engines.getServiceEngine(se.uuid);
+      const now = current.get(se.uuid);
       // Only an enabled SE changes: one already disabled (by a person, or by this run before a crash) stays as it is.
       if (now && (now.enable_state ?? 'SE_STATE_ENABLED') === 'SE_STATE_ENABLED') await deps.writes.engines.setEnableState(se.uuid, FOR_PLACEMENT);
     }
@@ -31,8 +37,9 @@ export function restoreEnableState(deps: Deps) {
     for (const se of item.ses) if (se.stateBefore !== 'SE_STATE_DISABLED') await w.engines.setEnableState(se.uuid, se.stateBefore);
   };
   return action<SeData, SeGroupItem>(async ({ item }) => {
+    const current = await currentSes(deps, item);
     for (const se of item.ses) {
-      const now = await deps.reads.engines.getServiceEngine(se.uuid);
+      const now = current.get(se.uuid);
       if (now && now.enable_state !== se.stateBefore) await deps.writes.engines.setEnableState(se.uuid, se.stateBefore);
     }
   }, plan);

@@ -27,9 +27,11 @@ export function vssServedAgain(deps: Deps) {
     const measured = new Map<string, VsItem>();
     await pollUntil(deps, s, `every virtual service of ${group.name} OPER_UP on new SEs`, async () => {
       const waiting: string[] = [];
-      for (const v of group.vss) {
-        if (measured.has(v.uuid)) continue;
-        const vs = await deps.reads.engines.getVirtualService(v.uuid);
+      const pending = group.vss.filter((v) => !measured.has(v.uuid));
+      // One query for all of them (uuid.in): a VS that is gone is not listed, and reads as gone.
+      const now = new Map((await deps.reads.engines.getVirtualServices(pending.map((v) => v.uuid))).map((vs) => [vs.uuid, vs]));
+      for (const v of pending) {
+        const vs = now.get(v.uuid);
         const status = vs?.runtime?.oper_status;
         const on = servingSes(vs).filter((u) => !old.has(u));
         if (status?.state !== 'OPER_UP') seenDown.set(v.uuid, changedAt(status, deps.now()));
