@@ -53,7 +53,7 @@ suite('describe', () => {
     expect(nodes.rollback).toHaveLength(11);
     // controller-new-vms: the launches fan out, its members block rolls a node back.
     const nv = JSON.parse((await describeCli('--strategy', 'controller-new-vms', '--format', 'json')).out) as typeof d;
-    expect(nv.entries.filter((e) => e.kind === 'each').map((e) => [e.id, e.concurrency])).toEqual([['launches', 3], ['members', 1], ['retire', 3]]);
+    expect(nv.entries.filter((e) => e.kind === 'each').map((e) => [e.id, e.concurrency])).toEqual([['launches', 3], ['members', 1], ['retire', 3], ['terminate', 3]]);
     expect(nv.entries.find((e) => e.id === 'members')!.rollback).toHaveLength(4);
   });
 });
