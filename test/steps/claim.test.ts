@@ -104,4 +104,14 @@ describe('claim-nodes / release-nodes', () => {
       for (const t of ec2.tags.values()) expect(t).toEqual({ [markerKey(winners[0]!)]: 'in-flight' });
     }
   });
+
+  it('runs whose pauses end at the same moment (a busy machine fires timers together): still exactly one goes on', async () => {
+    for (let race = 0; race < 20; race++) {
+      const ec2 = fakeEc2();
+      const lockstep = { ...deps(ec2.aws), sleep: () => new Promise<void>((r) => setImmediate(r)) };
+      const results = await Promise.all(['run-b', 'run-a'].map((id) => failure(claimNodes(lockstep).run(scope(id), signal))));
+      expect(results.map((r) => r?.name)).toEqual(['ClaimConflictError', undefined]);
+      for (const t of ec2.tags.values()) expect(t).toEqual({ [markerKey('run-a')]: 'in-flight' });
+    }
+  });
 });

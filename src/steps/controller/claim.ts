@@ -29,22 +29,31 @@ function otherMarkers(instances: InstanceInfo[], runId: string): string[] {
 
 /**
  * Marks the node instances as this run's. Safe against a run starting at the same moment: a run
- * goes on only if, after writing its own marker, it sees no other; when two see each other both
- * withdraw and try again after a random pause, so at most one ever goes on.
+ * goes on only if, after writing its own marker, it sees no other. When runs see each other, the
+ * smallest run id stays and waits for the others' markers to go; the others withdraw (and then
+ * find its marker and refuse). A total order, not random pauses alone, so a busy machine whose
+ * timers fire together cannot make every run withdraw every time.
  */
 export function claimNodes<D extends ClaimData>(deps: Pick<StepDeps, 'reads' | 'writes' | 'sleep'>) {
   const run = async (s: RunScope<D>, signal: AbortSignal) => {
     const ids = s.data.nodes.map((n) => n.instanceId);
     const mine = markerKey(s.runId);
-    const read = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
+    const describe = () => Promise.all(ids.map((id) => deps.reads.ec2.describeInstance(id)));
+    const read = async () => otherMarkers(await describe(), s.runId);
+    const pause = () => deps.sleep(500 + Math.floor(Math.random() * 1500), signal);
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       signal.throwIfAborted();
-      await refuseOthers(deps.reads, s.runId, s.data.nodes, await read());
+      await refuseOthers(deps.reads, s.runId, s.data.nodes, await describe());
       await deps.writes.ec2.tagResources(ids, { [mine]: 'in-flight' });
-      const contenders = otherMarkers(await read(), s.runId);
+      let contenders = await read();
+      // The smallest id among the contenders stays: the others are withdrawing.
+      for (let look = 0; look < CLAIM_ATTEMPTS && contenders.length && contenders.every((id) => id > s.runId); look++) {
+        await pause();
+        contenders = await read();
+      }
       if (contenders.length === 0) return;
       await deps.writes.ec2.untagResources(ids, [mine]);
-      await deps.sleep(500 + Math.floor(Math.random() * 1500), signal);
+      await pause();
     }
     throw new ClaimConflictError(
       `another avi-encrypt run kept marking instances ${ids.join(', ')} at the same moment; run avi-encrypt status on every host that migrates this cluster, then try again`,
