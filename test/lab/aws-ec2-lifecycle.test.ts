@@ -45,7 +45,8 @@ describe('stop and start', () => {
     const began = Date.now();
     const stop = await lab.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
     expect(stop.StoppingInstances).toEqual([{ InstanceId: id, CurrentState: { Code: 64, Name: 'stopping' }, PreviousState: { Code: 16, Name: 'running' } }]);
-    expect((await describeInstance(id)).State!.Name).toBe('stopping');
+    // `stopping` lasts 60 ms at this scale, shorter than a Describe round trip on a loaded machine:
+    // the answer above and the events below show it, not a Describe racing the clock.
     await until(() => state(id) === 'stopped');
     expect(Date.now() - began).toBeGreaterThanOrEqual(lab.world.clock.scaled(30_000) - 5);
     expect((await describeInstance(id)).StateReason).toEqual({ Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' });
