@@ -72,7 +72,7 @@ export function createAviClient(opts: AviClientOptions): AviGateway {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof AviError) throw new AviError(err.status, redact(oneLine(err.message), secrets()), err.kind, err.operation);
+      if (err instanceof AviError) throw new AviError(err.status, redact(oneLine(err.message), secrets()), err.kind, err.operation, err.notYet);
       throw err;
     }
   }

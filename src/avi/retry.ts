@@ -1,8 +1,20 @@
 // Retrying with exponential backoff and jitter until a deadline: Controllers answer 503 or refuse
 // connections for minutes while they boot or re-form a cluster (reference §1.5, §3.3).
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pRetry, { AbortError } from 'p-retry';
 import { AviError } from './types.js';
+
+const insideLook = new AsyncLocalStorage<true>();
+
+/**
+ * Runs one look of a wait. Inside it a Controller that answers 503 or not at all is not retried
+ * here: the call fails at once with `notYet`, and the wait's own schedule (which knows when the
+ * change is expected) decides when to look again, instead of a backoff that knows nothing of it.
+ */
+export function lookOnce<T>(look: () => Promise<T>): Promise<T> {
+  return insideLook.run(true, look);
+}
 
 /** A failure worth another attempt. `final` is what the caller sees if the deadline runs out. */
 export class Transient extends Error {
@@ -28,6 +40,15 @@ function minTimeoutFor(deadlineMs: number): number {
 }
 
 export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  if (insideLook.getStore()) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof Transient)) throw err;
+      const f = err.final;
+      throw new AviError(f.status, f.message, f.kind, f.operation, true);
+    }
+  }
   const started = performance.now();
   const maxGap = policy.maxGapMs ?? 15_000;
   let attempts = 0;

@@ -133,6 +133,8 @@ export class AviError extends Error {
     readonly kind: 'unreachable' | 'tls' | 'auth' | 'http' | 'timeout' | 'tenant',
     /** The call that failed, "PUT /api/cluster", when there was one. */
     readonly operation?: string,
+    /** Not answering this time (503, refused, timed out) inside a wait's look: the wait looks again on its own schedule. */
+    readonly notYet = false,
   ) {
     super(message);
     this.name = 'AviError';

@@ -40,11 +40,16 @@ export function positiveNumber(raw: unknown, from: string, unit: 'milliseconds' 
 /** `--poll-interval`: MAX (looks at most MAX ms apart, at least min(1 s, MAX)), or MIN-MAX, in milliseconds. */
 export function pollInterval(raw: unknown, from: string): { pollIntervalMs: number; pollMinMs: number } {
   const range = typeof raw === 'string' ? /^\s*([^\s-]+)\s*-\s*([^\s-]+)\s*$/.exec(raw) : null;
+  const ms = (v: unknown): number => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    if (Number.isFinite(n) && n > 0) return n;
+    throw usage(`${from} must be a positive number of milliseconds or MIN-MAX (got ${JSON.stringify(String(raw))}): set it to e.g. 1000-60000`);
+  };
   if (!range) {
-    const max = positiveNumber(raw, from, 'milliseconds');
+    const max = ms(raw);
     return { pollIntervalMs: max, pollMinMs: Math.min(DEFAULTS.pollMinMs, max) };
   }
-  const [min, max] = [positiveNumber(range[1], from, 'milliseconds'), positiveNumber(range[2], from, 'milliseconds')];
+  const [min, max] = [ms(range[1]), ms(range[2])];
   if (min > max) throw usage(`${from} ${range[0].trim()}: the shortest gap comes first (MIN-MAX in milliseconds, e.g. 1000-60000)`);
   return { pollIntervalMs: max, pollMinMs: min };
 }

@@ -3,6 +3,8 @@
 // knows how long its change takes (the step's documented `expected` duration) looks rarely
 // before then and often around it; throttling slows it down. poll-schedule.ts has the rule.
 
+import { AviError } from '../avi/types.js';
+import { lookOnce } from '../avi/retry.js';
 import { WaitTimeoutError } from './errors.js';
 import type { StepDeps } from './deps.js';
 import type { Scope } from './effect.js';
@@ -44,8 +46,16 @@ export async function pollUntil(
     looks++;
     let seen: Observation;
     try {
-      seen = await observe();
+      seen = await lookOnce(observe);
     } catch (e) {
+      if (e instanceof AviError && e.notYet) {
+        // Re-forming, failing over or booting: the Controller answers again in its own time.
+        seen = { done: false, value: `Controller not answering yet (${e.message})` };
+        scope.report(awaits, seen.value);
+        if (scope.deadline - deps.now() <= 0) throw timedOut(awaits, seen);
+        gap = nextLookIn(deps.now() - since, expected, bounds);
+        continue;
+      }
       if (!isThrottling(e)) throw e;
       // Refused for the request rate: look again later, each time twice as late (within the bounds).
       throttled++;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createSelfSignedCertificate, type LabCertificate } from '../../src/lab/tls.js';
 import { createAviClient, type AviClientOptions } from '../../src/avi/client.js';
 import { AviError } from '../../src/avi/types.js';
+import { lookOnce } from '../../src/avi/retry.js';
 import { FakeController, PASSWORD, USERNAME } from './fake-controller.js';
 
 let dir: string;
@@ -65,6 +66,18 @@ describe('Avi retries and failures', () => {
     expect(retries[0]?.reason).toContain('503');
     // first backoff is deadline/20 = 100 ms, jittered up to x2; the second doubles it
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it("inside a wait's look a 503 is not retried: one request, failing at once as not yet; outside, the same call retries", async () => {
+    fake.script('GET /api/cluster/runtime', { status: 503, body: 'starting' });
+    const c = client();
+    await c.login();
+    const err = await failure(lookOnce(() => c.getClusterRuntime()));
+    expect({ status: err.status, notYet: err.notYet }).toEqual({ status: 503, notYet: true });
+    expect(fake.requestsTo('GET /api/cluster/runtime')).toHaveLength(1);
+    fake.script('GET /api/cluster/runtime', { status: 503, body: 'starting' });
+    expect(await c.getClusterRuntime()).toEqual(runtime);
+    expect(fake.requestsTo('GET /api/cluster/runtime')).toHaveLength(3);
   });
 
   it('retries a 503 on login too', async () => {

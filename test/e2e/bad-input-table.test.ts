@@ -48,14 +48,14 @@ const CASES: Case[] = [
   { name: 'an unknown option', args: () => ['migrate', '--strategy', 'controller-swap', '--frob', '1', ...S()], code: 2, says: /^Unknown argument: frob / },
   // plan / migrate: settings common to every strategy
   { name: 'plan without a strategy', args: () => ['plan', ...S()], code: 2, says: /^strategy is not set: set --strategy \(one of controller-swap, controller-new-vms, se-scale-out, se-relaunch\)/ },
-  { name: '--poll-interval below zero', args: plan('controller-swap', '--poll-interval', '-5'), code: 2, says: /^--poll-interval must be a positive number of milliseconds \(got -5\)/ },
+  { name: '--poll-interval below zero', args: plan('controller-swap', '--poll-interval', '-5'), code: 2, says: /^--poll-interval must be a positive number of milliseconds or MIN-MAX \(got "-5"\): set it to e\.g\. 1000-60000$/ },
   { name: '--wait-timeout 0', args: plan('controller-new-vms', '--wait-timeout', '0'), code: 2, says: /^--wait-timeout must be a positive number of minutes \(got 0\)/ },
   { name: 'AVI_ENCRYPT_WAIT_TIMEOUT not a number', args: plan('se-relaunch'), env: () => ({ AVI_ENCRYPT_WAIT_TIMEOUT: 'soon' }), code: 2, says: /^AVI_ENCRYPT_WAIT_TIMEOUT must be a positive number of minutes \(got "soon"\)/ },
   { name: '--config that does not exist', args: plan('controller-swap', '--config', 'no-such.yaml'), code: 2, says: /^config file "no-such\.yaml" cannot be read \(ENOENT\)/ },
   { name: '--config that is not YAML', args: () => plan('controller-swap', '--config', f('bad.yaml'))(), code: 2, says: /^config file ".*bad\.yaml" is not valid YAML/ },
   { name: '--config holding a password', args: () => plan('se-scale-out', '--config', f('password.yaml'))(), code: 2, says: /contains "password": secrets don't go in config files; use AVI_PASSWORD/ },
   { name: '--config with an unknown key', args: () => plan('controller-swap', '--config', f('unknown.yaml'))(), code: 2, says: /^unknown key "frobnicate" in config file .*: allowed keys: / },
-  { name: '--config with a key of the wrong type', args: () => plan('controller-swap', '--config', f('type.json'))(), code: 2, says: /^pollInterval in .*type\.json must be a positive number of milliseconds \(got "soon"\)/ },
+  { name: '--config with a key of the wrong type', args: () => plan('controller-swap', '--config', f('type.json'))(), code: 2, says: /^pollInterval in .*type\.json must be a positive number of milliseconds or MIN-MAX \(got "soon"\)/ },
   { name: '--controller that is not a URL', args: plan('controller-swap', '--controller', 'not-a-url'), code: 2, says: /^--controller "not-a-url" is not a URL: use https:\/\/<controller-address>\[:port\]$/ },
   { name: 'a key alias that does not exist', args: plan('controller-new-vms', '--kms-key', 'alias/no-such-key'), code: 3, says: /KMS key alias\/no-such-key was not found in this region; pass an existing key with --kms-key/ },
   // controller-swap

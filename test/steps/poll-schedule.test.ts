@@ -105,4 +105,21 @@ describe('an adaptive wait', () => {
     const w = waitFor([throttle], { expectedMs: 5_000, deadlineIn: 20_000 });
     await expect(w.done).rejects.toThrow(/timed out waiting for ready \(last seen: throttled/);
   });
+
+  it('a Controller not answering yet (503 inside a look) is "not yet": the next look keeps the wait\'s own schedule', async () => {
+    const busy = new AviError(503, 'HTTP 503 on GET /api/cluster/runtime', 'unreachable', 'GET /api/cluster/runtime', true);
+    const w = waitFor([no(), busy, busy, yes], { expectedMs: 30_000 });
+    await w.done;
+    expect(w.clock.sleeps).toEqual([30_000, 1_200, 1_248, 1_297.92]); // 4% of the time waited, as for any look
+    expect(w.reports.filter((r) => r.startsWith('Controller not answering yet'))).toHaveLength(2);
+    // The same 503 outside a look (a failure the client already retried to its deadline) ends the wait.
+    const spent = waitFor([no(), new AviError(503, 'gave up after 9 attempts', 'unreachable')], { expectedMs: 5_000 });
+    await expect(spent.done).rejects.toThrow(/gave up/);
+  });
+
+  it('not answering until the deadline: times out naming it', async () => {
+    const busy = new AviError(503, 'HTTP 503', 'unreachable', undefined, true);
+    const w = waitFor([busy], { expectedMs: 5_000, deadlineIn: 20_000 });
+    await expect(w.done).rejects.toThrow(/timed out waiting for ready \(last seen: Controller not answering yet/);
+  });
 });
