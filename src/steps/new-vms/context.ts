@@ -44,7 +44,7 @@ export interface NewVmsData {
   kmsKey: string;
   /** --encrypted-ami: launch from it; otherwise from the nodes' own (unencrypted) AMI with an encrypted root. */
   encryptedAmi?: string;
-  /** --terminate-old: terminate the old VMs at the end instead of stopping them. */
+  /** --terminate-old: once the run is verified, terminate the old VMs (stopped until then). */
   terminateOld: boolean;
   /** Filled by the preflight steps. */
   keyArn?: string;

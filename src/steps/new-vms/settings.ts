@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 export interface NewVmsSettings {
   /** Launch the new VMs from this AMI (root snapshot encrypted with the key) instead of the nodes' own. */
   encryptedAmi?: string;
-  /** Terminate the old VMs at the end instead of stopping them. */
+  /** Once the run is verified, terminate the old VMs (stopped until then). */
   terminateOld: boolean;
 }
 
@@ -15,7 +15,7 @@ const AMI = /^ami-[0-9a-f]{8,17}$/;
 export const newVmsSettings: RunbookSettings<NewVmsSettings> = {
   specs: [
     { key: 'encryptedAmi', type: 'string', env: 'AVI_ENCRYPT_ENCRYPTED_AMI', describe: 'AMI whose root snapshot is encrypted with the key' },
-    { key: 'terminateOld', type: 'boolean', describe: 'Terminate the old Controller VMs at the end instead of stopping them' },
+    { key: 'terminateOld', type: 'boolean', describe: 'Once the run is verified, terminate the old Controller VMs (their original roots go with them) instead of leaving them stopped' },
   ],
   parse(raw, sourceOf) {
     const ami = raw['encryptedAmi'];
